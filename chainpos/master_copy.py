@@ -1,0 +1,325 @@
+"""The local copy of HQ's master data that a store and a till keep, fed by the change feed.
+
+Written once for both tiers: the table mixins, applying a page of changes, serving a
+paged snapshot to the tier below, and the lookups a sale needs offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Index, Integer, String, delete, select
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
+
+from chainpos.db import UtcDateTime
+from chainpos.sync.feed import ChangeItem, paged_snapshot
+from chainpos.upsert import upsert
+from retail.catalog import PriceRecord
+
+
+class CopyProductMixin:
+    __tablename__ = "catalog_products"
+
+    sku: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    category_code: Mapped[str] = mapped_column(String(32))
+    category_name: Mapped[str] = mapped_column(String(100))
+    brand_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    brand_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    unit: Mapped[str] = mapped_column(String(16))
+    weighed: Mapped[bool] = mapped_column(Boolean)
+    tax_rate_bp: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean)
+
+
+class CopyBarcodeMixin:
+    __tablename__ = "catalog_barcodes"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sku: Mapped[str] = mapped_column(String(32), index=True)
+
+
+class CopyPriceMixin:
+    __tablename__ = "catalog_prices"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sku: Mapped[str] = mapped_column(String(32))
+    store_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    price: Mapped[int] = mapped_column(Integer)
+    effective_from: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:
+        return (Index("ix_catalog_prices_sku", "sku", "effective_from"),)
+
+
+class CopyStaffMixin:
+    __tablename__ = "staff"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    pin_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    store_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean)
+
+
+class CopyStoreMixin:
+    __tablename__ = "stores"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64))
+    cash_rounding_step: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean)
+
+
+class CopyTillMixin:
+    __tablename__ = "tills"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    store_code: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean)
+
+
+@dataclass(frozen=True)
+class MasterTables:
+    products: type[Any]
+    barcodes: type[Any]
+    prices: type[Any]
+    staff: type[Any]
+    stores: type[Any]
+    tills: type[Any]
+
+
+def declare_master_tables(base: type[Any]) -> MasterTables:
+    def mapped(name: str, mixin: type[Any]) -> type[Any]:
+        return type(name, (mixin, base), {})
+
+    return MasterTables(
+        products=mapped("Product", CopyProductMixin),
+        barcodes=mapped("Barcode", CopyBarcodeMixin),
+        prices=mapped("Price", CopyPriceMixin),
+        staff=mapped("Staff", CopyStaffMixin),
+        stores=mapped("Store", CopyStoreMixin),
+        tills=mapped("Till", CopyTillMixin),
+    )
+
+
+_PRODUCT_FIELDS = (
+    "sku",
+    "name_zh",
+    "name_en",
+    "category_code",
+    "category_name",
+    "brand_code",
+    "brand_name",
+    "unit",
+    "weighed",
+    "tax_rate_bp",
+    "active",
+)
+
+
+def _price_row(sku: str, price: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": price["id"],
+        "sku": sku,
+        "store_code": price.get("store"),
+        "price": int(price["price"]),
+        "effective_from": datetime.fromisoformat(price["effective_from"]),
+    }
+
+
+def apply_changes(
+    session: Session, tables: MasterTables, changes: Sequence[dict[str, Any]]
+) -> None:
+    """Apply a page of master-data changes (full states, so re-applying is harmless)."""
+    products: dict[str, dict[str, Any]] = {}
+    barcodes: dict[str, list[str]] = {}
+    prices: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []
+    for change in changes:
+        entity, payload = change["entity"], change["payload"]
+        if entity == "product":
+            products[payload["sku"]] = {f: payload.get(f) for f in _PRODUCT_FIELDS}
+            if "barcodes" in payload:
+                barcodes[payload["sku"]] = list(payload["barcodes"])
+            prices += [_price_row(payload["sku"], p) for p in payload.get("prices", [])]
+        elif entity == "price":
+            prices.append(_price_row(payload["sku"], payload))
+        else:
+            others.append(change)
+    # Order matters only within a page: apply rows of one kind in bulk.
+    upsert(session, tables.products.__table__, list(products.values()), ["sku"])
+    if barcodes:
+        skus = list(barcodes)
+        for start in range(0, len(skus), 500):
+            session.execute(
+                delete(tables.barcodes).where(tables.barcodes.sku.in_(skus[start : start + 500]))
+            )
+        rows = [{"code": code, "sku": sku} for sku, codes in barcodes.items() for code in codes]
+        upsert(session, tables.barcodes.__table__, rows, ["code"])
+    upsert(session, tables.prices.__table__, prices, ["id"])
+    for change in others:
+        _apply_other(session, tables, change["entity"], change["payload"])
+
+
+def _apply_other(session: Session, tables: MasterTables, entity: str, p: dict[str, Any]) -> None:
+    if entity == "store":
+        row = {
+            "code": p["code"],
+            "name": p["name"],
+            "timezone": p["timezone"],
+            "cash_rounding_step": int(p.get("cash_rounding_step", 1)),
+            "active": bool(p.get("active", True)),
+        }
+        upsert(session, tables.stores.__table__, [row], ["code"])
+    elif entity == "till":
+        row = {"code": p["code"], "store_code": p["store"], "active": bool(p.get("active", True))}
+        upsert(session, tables.tills.__table__, [row], ["code"])
+    elif entity == "staff":
+        row = {
+            "code": p["code"],
+            "name": p["name"],
+            "role": p["role"],
+            "pin_hash": p.get("pin_hash"),
+            "store_code": p.get("store"),
+            "active": bool(p.get("active", True)),
+        }
+        upsert(session, tables.staff.__table__, [row], ["code"])
+    # Entities this tier does not keep (e.g. promotions before they land) are ignored.
+
+
+_SNAPSHOT_ORDER = ("store", "till", "staff", "product")
+
+
+def snapshot_page(
+    session: Session, tables: MasterTables, after: str | None, limit: int
+) -> tuple[list[ChangeItem], str | None]:
+    """One page of the current master data, as change items, for the tier below."""
+    return paged_snapshot(
+        _SNAPSHOT_ORDER,
+        lambda entity, key, n: _snapshot_entity(session, tables, entity, key, n),
+        after,
+        limit,
+    )
+
+
+def _snapshot_entity(
+    session: Session, tables: MasterTables, entity: str, after_key: str, limit: int
+) -> list[ChangeItem]:
+    if entity == "store":
+        stores = session.scalars(
+            select(tables.stores)
+            .where(tables.stores.code > after_key)
+            .order_by(tables.stores.code)
+            .limit(limit)
+        )
+        return [ChangeItem("store", s.code, store_payload(s)) for s in stores]
+    if entity == "till":
+        tills = session.scalars(
+            select(tables.tills)
+            .where(tables.tills.code > after_key)
+            .order_by(tables.tills.code)
+            .limit(limit)
+        )
+        return [
+            ChangeItem("till", t.code, {"code": t.code, "store": t.store_code, "active": t.active})
+            for t in tills
+        ]
+    if entity == "staff":
+        staff = session.scalars(
+            select(tables.staff)
+            .where(tables.staff.code > after_key)
+            .order_by(tables.staff.code)
+            .limit(limit)
+        )
+        return [
+            ChangeItem(
+                "staff",
+                s.code,
+                {
+                    "code": s.code,
+                    "name": s.name,
+                    "role": s.role,
+                    "pin_hash": s.pin_hash,
+                    "store": s.store_code,
+                    "active": s.active,
+                },
+            )
+            for s in staff
+        ]
+    products = list(
+        session.scalars(
+            select(tables.products)
+            .where(tables.products.sku > after_key)
+            .order_by(tables.products.sku)
+            .limit(limit)
+        )
+    )
+    if not products:
+        return []
+    skus = [p.sku for p in products]
+    codes: dict[str, list[str]] = {}
+    for code, sku in session.execute(
+        select(tables.barcodes.code, tables.barcodes.sku).where(tables.barcodes.sku.in_(skus))
+    ):
+        codes.setdefault(sku, []).append(code)
+    prices: dict[str, list[dict[str, Any]]] = {}
+    for price in session.scalars(select(tables.prices).where(tables.prices.sku.in_(skus))):
+        prices.setdefault(price.sku, []).append(price_payload(price))
+    return [
+        ChangeItem(
+            "product",
+            p.sku,
+            {
+                **{f: getattr(p, f) for f in _PRODUCT_FIELDS},
+                "barcodes": sorted(codes.get(p.sku, [])),
+                "prices": prices.get(p.sku, []),
+            },
+        )
+        for p in products
+    ]
+
+
+def store_payload(store: Any) -> dict[str, Any]:
+    return {
+        "code": store.code,
+        "name": store.name,
+        "timezone": store.timezone,
+        "cash_rounding_step": store.cash_rounding_step,
+        "active": store.active,
+    }
+
+
+def price_payload(price: Any) -> dict[str, Any]:
+    return {
+        "id": price.id,
+        "sku": price.sku,
+        "price": price.price,
+        "store": price.store_code,
+        "effective_from": price.effective_from.isoformat(),
+    }
+
+
+def find_by_barcode(session: Session, tables: MasterTables, code: str) -> Any | None:
+    """The active product a barcode belongs to, from the local copy."""
+    sku = session.scalar(select(tables.barcodes.sku).where(tables.barcodes.code == code))
+    if sku is None:
+        return None
+    product = session.get(tables.products, sku)
+    return product if product is not None and product.active else None
+
+
+def price_records(session: Session, tables: MasterTables, sku: str) -> list[PriceRecord]:
+    return [
+        PriceRecord(
+            id=p.id, sku=p.sku, price=p.price, effective_from=p.effective_from, store=p.store_code
+        )
+        for p in session.scalars(select(tables.prices).where(tables.prices.sku == sku))
+    ]

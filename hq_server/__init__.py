@@ -1,0 +1,1 @@
+"""HQ: master data, the change feed, consolidated sales and stock, loyalty ledgers."""

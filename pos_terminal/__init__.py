@@ -1,0 +1,1 @@
+"""The till: sells at a checkout lane, journals every sale, keeps selling offline."""

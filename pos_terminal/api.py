@@ -1,0 +1,147 @@
+"""The till's JSON API, used by the cashier page."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from chainpos import master_copy
+from chainpos.auth import issue_token, require_staff
+from chainpos.db import unit_of_work, utcnow
+from chainpos.errors import NotFound
+from chainpos.web import doc, load, load_query
+from pos_terminal import selling
+from pos_terminal.models import MASTER, TillSale
+from pos_terminal.schemas import (
+    ProductOutSchema,
+    ProductQuerySchema,
+    QuoteInSchema,
+    QuoteOutSchema,
+    SaleInSchema,
+    SaleOutSchema,
+    SignInSchema,
+    TokenSchema,
+)
+from retail.catalog import resolve_price
+
+bp = Blueprint("till_api", __name__, url_prefix="/api/v1")
+
+
+def _factory() -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = current_app.extensions["chainpos.sessions"]
+    return factory
+
+
+@bp.post("/auth/sign-in")
+@doc("Cashier sign-in with staff code and PIN", body=SignInSchema, response=TokenSchema)
+def sign_in() -> Any:
+    data = load(SignInSchema())
+    with unit_of_work(_factory()) as session:
+        staff = selling.sign_in(session, data["staff_code"], data["pin"])
+        return jsonify(
+            {
+                "token": issue_token(staff.code, staff.role),
+                "staff_code": staff.code,
+                "name": staff.name,
+                "role": staff.role,
+            }
+        )
+
+
+@bp.get("/products")
+@doc(
+    "Look up products by barcode or name in the till's local catalog",
+    query=ProductQuerySchema,
+    response=ProductOutSchema,
+    many=True,
+    security="bearer",
+)
+@require_staff()
+def products() -> Any:
+    query = load_query(ProductQuerySchema())
+    now = utcnow()
+    with unit_of_work(_factory()) as session:
+        store = selling.till_code(session).split("-")[0]
+        if query.get("barcode"):
+            found = master_copy.find_by_barcode(session, MASTER, query["barcode"])
+            rows = [found] if found is not None else []
+        else:
+            like = f"%{query.get('q', '')}%"
+            products = MASTER.products
+            rows = list(
+                session.scalars(
+                    select(products)
+                    .where(
+                        products.active,
+                        or_(
+                            products.name_zh.like(like),
+                            products.name_en.ilike(like),
+                            products.sku == query.get("q"),
+                        ),
+                    )
+                    .order_by(products.sku)
+                    .limit(50)
+                )
+            )
+        out = []
+        for product in rows:
+            price = resolve_price(
+                master_copy.price_records(session, MASTER, product.sku), store, now
+            )
+            item = ProductOutSchema().dump(product)
+            item["price"] = price.price if price else None
+            out.append(item)
+    return jsonify(out)
+
+
+@bp.post("/sales/quote")
+@doc("Price a basket", body=QuoteInSchema, response=QuoteOutSchema, security="bearer")
+@require_staff()
+def quote() -> Any:
+    data = load(QuoteInSchema())
+    with unit_of_work(_factory()) as session:
+        return jsonify(selling.quote_out(selling.quote(session, data["lines"])))
+
+
+@bp.post("/sales")
+@doc(
+    "Complete a sale; durable in the journal before the answer. Idempotent by sale_id",
+    body=SaleInSchema,
+    response=SaleOutSchema,
+    security="bearer",
+)
+@require_staff()
+def complete() -> Any:
+    data = load(SaleInSchema())
+    sale_id = str(data["sale_id"] or uuid.uuid4())
+    with unit_of_work(_factory()) as session:
+        result = selling.complete_sale(
+            session,
+            sale_id=sale_id,
+            lines=data["lines"],
+            tenders=data["tenders"],
+            cashier=g.staff_code,
+        )
+    worker = current_app.extensions.get("chainpos.worker")
+    if worker is not None:
+        worker.nudge()
+    result = {k: v for k, v in result.items() if k != "request_fingerprint"}
+    return jsonify(result), 201
+
+
+@bp.get("/sales/<sale_id>")
+@doc("A completed sale from the journal", response=SaleOutSchema, security="bearer")
+@require_staff()
+def get_sale(sale_id: str) -> Any:
+    with unit_of_work(_factory()) as session:
+        sale = session.get(TillSale, sale_id)
+        if sale is None:
+            raise NotFound(f"no sale {sale_id} in this till's journal", {"sale_id": "unknown"})
+        result = json.loads(sale.result)
+    result.pop("request_fingerprint", None)
+    return jsonify(result)

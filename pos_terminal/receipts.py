@@ -1,0 +1,54 @@
+"""Turning a completed sale into the receipt the customer takes away."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from retail.receipt import Receipt, ReceiptLine, ReceiptTax, ReceiptTender
+
+_TENDER_LABELS = {
+    "cash": "Cash 现金",
+    "bank_card": "Card 银行卡",
+    "mobile_wallet": "Wallet 移动支付",
+}
+
+
+def build_receipt(sale: dict[str, Any], store: Any, till_code: str, copy_no: int = 0) -> Receipt:
+    timezone = store.timezone if store is not None else "Asia/Shanghai"
+    local = datetime.fromisoformat(sale["created_at"]).astimezone(ZoneInfo(timezone))
+    return Receipt(
+        store_name=store.name if store is not None else till_code.split("-")[0],
+        store_code=till_code.split("-")[0],
+        till_code=till_code,
+        receipt_no=sale["receipt_no"],
+        business_day=sale["business_day"],
+        printed_at=f"{local:%Y-%m-%d %H:%M}",
+        cashier=sale["cashier"],
+        lines=tuple(
+            ReceiptLine(
+                name=line["name"],
+                qty_text=line["qty_text"],
+                unit_price=line["unit_price"],
+                amount=line["amount"],
+            )
+            for line in sale["lines"]
+        ),
+        total=sale["total"],
+        tenders=tuple(
+            ReceiptTender(
+                _TENDER_LABELS.get(t["method"], t["method"]), t["amount"], t.get("reference")
+            )
+            for t in sale["tenders"]
+        ),
+        change=sale["change"],
+        rounding=sale["rounding"],
+        taxes=tuple(ReceiptTax(_rate_label(t["rate_bp"]), t["tax"]) for t in sale["taxes"]),
+        copy_no=copy_no,
+    )
+
+
+def _rate_label(rate_bp: int) -> str:
+    whole, rest = divmod(rate_bp, 100)
+    return f"{whole}%" if rest == 0 else f"{whole}.{rest:02d}%"

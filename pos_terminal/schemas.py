@@ -1,0 +1,102 @@
+"""The till's request and response schemas."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from chainpos.schemas import Fen
+from retail.sale import MAX_QTY, TENDER_METHODS
+
+
+class SignInSchema(Schema):
+    staff_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    pin = fields.String(required=True, validate=validate.Regexp(r"^\d{4,8}$"))
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+    staff_code = fields.String()
+    name = fields.String()
+    role = fields.String()
+
+
+class LineInSchema(Schema):
+    barcode = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    qty = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_QTY, error=f"must be 1..{MAX_QTY}"),
+    )
+
+
+class QuoteInSchema(Schema):
+    lines = fields.List(
+        fields.Nested(LineInSchema), required=True, validate=validate.Length(min=1, max=500)
+    )
+
+
+class TenderInSchema(Schema):
+    method = fields.String(required=True, validate=validate.OneOf(TENDER_METHODS))
+    amount = Fen(required=True, positive=True)
+    reference = fields.String(load_default=None, validate=validate.Length(max=64))
+
+
+class SaleInSchema(Schema):
+    sale_id = fields.UUID(load_default=None)
+    lines = fields.List(
+        fields.Nested(LineInSchema), required=True, validate=validate.Length(min=1, max=500)
+    )
+    tenders = fields.List(
+        fields.Nested(TenderInSchema), required=True, validate=validate.Length(min=1, max=10)
+    )
+
+
+class SaleLineOutSchema(Schema):
+    line_no = fields.Integer()
+    sku = fields.String()
+    name = fields.String()
+    barcode = fields.String()
+    qty = fields.Integer()
+    qty_text = fields.String()
+    weight_grams = fields.Integer(allow_none=True)
+    unit_price = fields.Integer()
+    amount = fields.Integer()
+    tax_rate_bp = fields.Integer()
+
+
+class TaxOutSchema(Schema):
+    rate_bp = fields.Integer()
+    tax = fields.Integer()
+
+
+class QuoteOutSchema(Schema):
+    lines = fields.List(fields.Nested(SaleLineOutSchema))
+    total = fields.Integer()
+    taxes = fields.List(fields.Nested(TaxOutSchema))
+
+
+class SaleOutSchema(QuoteOutSchema):
+    sale_id = fields.String()
+    receipt_no = fields.String()
+    business_day = fields.String()
+    change = fields.Integer()
+    rounding = fields.Integer()
+    amount_due = fields.Integer()
+    tenders = fields.List(fields.Dict())
+    receipt = fields.Dict()
+    receipt_text = fields.String()
+
+
+class ProductQuerySchema(Schema):
+    barcode = fields.String(validate=validate.Length(min=1, max=32))
+    q = fields.String(validate=validate.Length(min=1, max=100))
+
+
+class ProductOutSchema(Schema):
+    sku = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    unit = fields.String()
+    weighed = fields.Boolean()
+    price = fields.Integer(allow_none=True)
+    tax_rate_bp = fields.Integer()

@@ -1,0 +1,198 @@
+"""Selling at the till: price a basket from the local copy, complete it into the journal."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from chainpos import master_copy
+from chainpos.auth import check_secret
+from chainpos.db import utcnow
+from chainpos.sync.enrolment import identity, take_seq
+from chainpos.sync.outbox import originate
+from pos_terminal.errors import BadPin, NoPrice, SaleIdReused, SaleRefused, UnknownBarcode
+from pos_terminal.models import MASTER, SYNC, TillSale
+from pos_terminal.receipts import build_receipt
+from retail.barcodes import BarcodeError, parse_scan
+from retail.catalog import resolve_price
+from retail.documents import business_day_at, receipt_number
+from retail.receipt import PAPER_COLUMNS, render_text
+from retail.sale import ItemToPrice, Quote, SaleError, Tender, build_quote, settle
+
+SELLING_ROLES = ("cashier", "supervisor", "admin")
+
+
+def till_code(session: Session) -> str:
+    return str(identity(session, SYNC).code)
+
+
+def store_of(session: Session) -> Any:
+    """This till's store record from the local copy (None before the first sync)."""
+    code = till_code(session).split("-")[0]
+    return session.get(MASTER.stores, code)
+
+
+def sign_in(session: Session, staff_code: str, pin: str) -> Any:
+    staff = session.get(MASTER.staff, staff_code)
+    store = till_code(session).split("-")[0]
+    if (
+        staff is None
+        or not staff.active
+        or staff.role not in SELLING_ROLES
+        or staff.store_code not in (None, store)
+        or not check_secret(staff.pin_hash, pin)
+    ):
+        raise BadPin("unknown staff code or wrong PIN")
+    return staff
+
+
+def price_items(
+    session: Session, lines: Sequence[dict[str, Any]], at: datetime
+) -> list[ItemToPrice]:
+    """Look each scanned line up in the local catalog and the price in force at `at`."""
+    store_code = till_code(session).split("-")[0]
+    items: list[ItemToPrice] = []
+    for index, line in enumerate(lines):
+        field = f"lines.{index}.barcode"
+        try:
+            scanned = parse_scan(line["barcode"])
+        except BarcodeError as err:
+            raise UnknownBarcode(str(err), {field: str(err)}) from None
+        product = master_copy.find_by_barcode(session, MASTER, scanned.lookup)
+        if product is None:
+            raise UnknownBarcode(
+                f"no product has barcode {line['barcode']}", {field: "unknown barcode"}
+            )
+        price = resolve_price(
+            master_copy.price_records(session, MASTER, product.sku), store_code, at
+        )
+        if price is None:
+            raise NoPrice(f"{product.sku} has no price in force", {field: "no price"})
+        items.append(
+            ItemToPrice(
+                sku=product.sku,
+                name=product.name_zh,
+                barcode=line["barcode"],
+                unit_price=price.price,
+                tax_rate_bp=product.tax_rate_bp,
+                qty=line["qty"],
+                weighed=product.weighed,
+                weight_grams=scanned.weight_grams,
+                embedded_price=scanned.price_fen,
+            )
+        )
+    return items
+
+
+def quote(session: Session, lines: Sequence[dict[str, Any]], at: datetime | None = None) -> Quote:
+    items = price_items(session, lines, at or utcnow())
+    try:
+        return build_quote(items)
+    except SaleError as err:
+        raise SaleRefused(err.message, {err.field or "lines": err.message}, code=err.code) from None
+
+
+def quote_out(q: Quote) -> dict[str, Any]:
+    return {
+        "lines": [_line_out(line) for line in q.lines],
+        "total": q.total,
+        "taxes": [{"rate_bp": rate, "tax": tax} for rate, tax in q.taxes.items()],
+    }
+
+
+def _line_out(line: Any) -> dict[str, Any]:
+    out = asdict(line)
+    out["stock_qty"] = line.stock_qty
+    out["qty_text"] = line.qty_text
+    return dict(out)
+
+
+def complete_sale(
+    session: Session,
+    *,
+    sale_id: str,
+    lines: Sequence[dict[str, Any]],
+    tenders: Sequence[dict[str, Any]],
+    cashier: str,
+) -> dict[str, Any]:
+    """Complete a sale: journal + outbox in the caller's transaction; idempotent by sale id."""
+    existing = session.get(TillSale, sale_id)
+    if existing is not None:
+        result: dict[str, Any] = json.loads(existing.result)
+        if _request_fingerprint(lines, tenders) != result.get("request_fingerprint"):
+            raise SaleIdReused(
+                f"sale {sale_id} was completed with other lines or tenders",
+                {"sale_id": "already used for another sale"},
+            )
+        return result
+    now = utcnow()
+    q = quote(session, lines, now)
+    store = store_of(session)
+    step = store.cash_rounding_step if store is not None else 1
+    try:
+        settlement = settle(
+            q.total, [Tender(t["method"], t["amount"], t.get("reference")) for t in tenders], step
+        )
+    except SaleError as err:
+        raise SaleRefused(
+            err.message, {err.field or "tenders": err.message}, code=err.code
+        ) from None
+    code = till_code(session)
+    store_code = code.split("-")[0]
+    day = business_day_at(now, store.timezone if store is not None else "Asia/Shanghai")
+    body: dict[str, Any] = {
+        "sale_id": sale_id,
+        "cashier": cashier,
+        **quote_out(q),
+        "rounding": settlement.rounding,
+        "amount_due": settlement.amount_due,
+        "change": settlement.change,
+        "tenders": [asdict(t) for t in settlement.tenders],
+    }
+    seq = take_seq(session, SYNC)
+    body["receipt_no"] = receipt_number(store_code, code, day, seq)
+    document = originate(
+        session,
+        SYNC,
+        "sale",
+        origin_store=store_code,
+        origin_till=code,
+        business_day=day.isoformat(),
+        body=body,
+        seq=seq,
+    )
+    result = {
+        **body,
+        "business_day": day.isoformat(),
+        "seq": document.seq,
+        "doc_id": document.id,
+        "created_at": document.created_at,
+        "request_fingerprint": _request_fingerprint(lines, tenders),
+    }
+    receipt = build_receipt(result, store, code, copy_no=0)
+    result["receipt"] = asdict(receipt)
+    result["receipt_text"] = render_text(receipt, PAPER_COLUMNS[80])
+    session.add(
+        TillSale(
+            sale_id=sale_id,
+            doc_id=document.id,
+            seq=document.seq,
+            receipt_no=body["receipt_no"],
+            business_day=day.isoformat(),
+            cashier=cashier,
+            total=q.total,
+            created_at=now,
+            result=json.dumps(result, ensure_ascii=False),
+            reprints=0,
+        )
+    )
+    return result
+
+
+def _request_fingerprint(lines: Sequence[dict[str, Any]], tenders: Sequence[dict[str, Any]]) -> str:
+    return json.dumps({"lines": list(lines), "tenders": list(tenders)}, sort_keys=True)

@@ -1,0 +1,1 @@
+"""Pure retail domain shared by every tier: money, barcodes, catalog, pricing, baskets, receipts."""

@@ -1,0 +1,185 @@
+"""Ringing up a sale: line amounts, tax, tenders, change and cash rounding. Pure rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from retail.money import round_cash, round_half_up
+
+MAX_QTY = 9999
+TENDER_METHODS = ("cash", "bank_card", "mobile_wallet")
+#: Methods whose amount is exact: they never give change.
+EXACT_METHODS = frozenset({"bank_card", "mobile_wallet"})
+
+
+class SaleError(ValueError):
+    """A sale cannot be priced or completed; `code` is stable and `field` names the input."""
+
+    def __init__(self, code: str, message: str, field_name: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field_name
+
+
+@dataclass(frozen=True, slots=True)
+class ItemToPrice:
+    """A scanned item with what the catalog says about it."""
+
+    sku: str
+    name: str
+    barcode: str
+    unit_price: int  # per unit, or per kg for weighed items
+    tax_rate_bp: int
+    qty: int
+    weighed: bool = False
+    weight_grams: int | None = None
+    embedded_price: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SaleLine:
+    line_no: int
+    sku: str
+    name: str
+    barcode: str
+    qty: int
+    unit_price: int
+    amount: int
+    tax_rate_bp: int
+    weight_grams: int | None = None
+
+    @property
+    def stock_qty(self) -> int:
+        """Units the sale takes from stock: pieces, or grams for weighed items."""
+        return self.qty * self.weight_grams if self.weight_grams is not None else self.qty
+
+    @property
+    def qty_text(self) -> str:
+        if self.weight_grams is not None:
+            kg, grams = divmod(self.weight_grams, 1000)
+            text = f"{kg}.{grams:03d}kg"
+            return text if self.qty == 1 else f"{self.qty}x{text}"
+        return str(self.qty)
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    lines: tuple[SaleLine, ...]
+    total: int
+    taxes: dict[int, int] = field(default_factory=dict)  # rate bp -> tax included, fen
+
+
+def line_amount(item: ItemToPrice) -> int:
+    """What one line costs: units x price, or the scale's weight or price."""
+    if not 1 <= item.qty <= MAX_QTY:
+        raise SaleError("invalid_quantity", f"quantity must be 1..{MAX_QTY}", "qty")
+    if item.embedded_price is not None:
+        return item.embedded_price * item.qty
+    if item.weight_grams is not None:
+        if item.weight_grams <= 0:
+            raise SaleError("invalid_weight", "weight on the label must be positive", "barcode")
+        per_label = round_half_up(Fraction(item.unit_price * item.weight_grams, 1000))
+        return per_label * item.qty
+    if item.weighed:
+        raise SaleError(
+            "weight_required",
+            f"{item.sku} is sold by weight: scan the scale label",
+            "barcode",
+        )
+    return item.unit_price * item.qty
+
+
+def _weight_of(item: ItemToPrice) -> int | None:
+    """The weight a scale label stands for; a price label's weight is derived from it."""
+    if item.weight_grams is not None:
+        return item.weight_grams
+    if item.embedded_price is not None and item.weighed and item.unit_price > 0:
+        return round_half_up(Fraction(item.embedded_price * 1000, item.unit_price))
+    return None
+
+
+def tax_included(amount: int, rate_bp: int) -> int:
+    """The VAT contained in a tax-inclusive amount at `rate_bp` basis points."""
+    return round_half_up(Fraction(amount * rate_bp, 10_000 + rate_bp))
+
+
+def build_quote(items: Sequence[ItemToPrice]) -> Quote:
+    """Price the items as lines, with the tax included per rate."""
+    if not items:
+        raise SaleError("empty_sale", "a sale needs at least one line", "lines")
+    lines = tuple(
+        SaleLine(
+            line_no=i,
+            sku=item.sku,
+            name=item.name,
+            barcode=item.barcode,
+            qty=item.qty,
+            unit_price=item.unit_price,
+            amount=line_amount(item),
+            tax_rate_bp=item.tax_rate_bp,
+            weight_grams=_weight_of(item),
+        )
+        for i, item in enumerate(items, start=1)
+    )
+    by_rate: dict[int, int] = {}
+    for line in lines:
+        by_rate[line.tax_rate_bp] = by_rate.get(line.tax_rate_bp, 0) + line.amount
+    taxes = {rate: tax_included(amount, rate) for rate, amount in sorted(by_rate.items())}
+    return Quote(lines=lines, total=sum(line.amount for line in lines), taxes=taxes)
+
+
+@dataclass(frozen=True, slots=True)
+class Tender:
+    method: str
+    amount: int
+    reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """How a total was paid: tenders as given, cash rounding, change handed back."""
+
+    tenders: tuple[Tender, ...]
+    rounding: int  # added to the total by cash rounding (negative: the customer pays less)
+    change: int
+    amount_due: int  # the total after rounding
+
+
+def settle(total: int, tenders: Sequence[Tender], cash_rounding_step: int = 1) -> Settlement:
+    """Check the tenders cover `total` and work out rounding and change.
+
+    Exact tenders (bank card, mobile wallet) may not exceed what is due; only cash
+    gives change. Cash rounding applies to the part paid in cash.
+    """
+    if not tenders:
+        raise SaleError("no_tender", "a sale needs at least one tender", "tenders")
+    for i, tender in enumerate(tenders):
+        if tender.method not in TENDER_METHODS:
+            raise SaleError(
+                "unknown_tender", f"unknown tender method {tender.method!r}", f"tenders.{i}.method"
+            )
+        if tender.amount <= 0:
+            raise SaleError(
+                "invalid_amount", "tender amount must be positive", f"tenders.{i}.amount"
+            )
+    exact = sum(t.amount for t in tenders if t.method in EXACT_METHODS)
+    cash = sum(t.amount for t in tenders if t.method == "cash")
+    if exact > total:
+        raise SaleError(
+            "overtendered", "card and wallet tenders may not exceed the total", "tenders"
+        )
+    cash_due = total - exact
+    rounded_cash_due = round_cash(cash_due, cash_rounding_step) if cash else cash_due
+    rounding = rounded_cash_due - cash_due
+    if cash < rounded_cash_due:
+        short = rounded_cash_due - cash
+        raise SaleError("tender_short", f"tenders are {short} fen short of the total", "tenders")
+    return Settlement(
+        tenders=tuple(tenders),
+        rounding=rounding,
+        change=cash - rounded_cash_due,
+        amount_due=total + rounding,
+    )
