@@ -122,11 +122,13 @@ def store_enrol(db: str, code: str, hq_url: str, secret: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8710, show_default=True)
 @click.option("--sync-interval", default=1.0, show_default=True)
-def store_run(db: str, host: str, port: int, sync_interval: float) -> None:
+@click.option("--no-sync", is_flag=True, help="do not run the sync worker (benchmarks)")
+def store_run(db: str, host: str, port: int, sync_interval: float, no_sync: bool) -> None:
     """Run the store server in one process with its sync worker (demo and tests)."""
     from store_server.app import create_app
 
-    config = StoreConfig(database_url=db, secret_key=_secret_key(), sync_interval=sync_interval)
+    config = StoreConfig(database_url=db, secret_key=_secret_key(), sync_interval=sync_interval,
+                    run_sync=not no_sync)
     run_plain(create_app(config), host, port)
 
 
@@ -221,11 +223,13 @@ def till_enrol(db: str, code: str, store_url: str, secret: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8711, show_default=True)
 @click.option("--sync-interval", default=1.0, show_default=True)
-def till_run(db: str, host: str, port: int, sync_interval: float) -> None:
+@click.option("--no-sync", is_flag=True, help="do not run the sync worker (benchmarks)")
+def till_run(db: str, host: str, port: int, sync_interval: float, no_sync: bool) -> None:
     """Run the till service in one process with its sync worker."""
     from pos_terminal.app import create_app
 
-    config = TillConfig(database_url=db, secret_key=_secret_key(), sync_interval=sync_interval)
+    config = TillConfig(database_url=db, secret_key=_secret_key(), sync_interval=sync_interval,
+                    run_sync=not no_sync)
     run_plain(create_app(config), host, port)
 
 

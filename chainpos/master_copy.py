@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Index, Integer, String, delete, select
@@ -314,6 +314,47 @@ def find_by_barcode(session: Session, tables: MasterTables, code: str) -> Any | 
         return None
     product = session.get(tables.products, sku)
     return product if product is not None and product.active else None
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogItem:
+    """What a sale needs of a product: its facts and every price record for it."""
+
+    sku: str
+    name_zh: str
+    name_en: str
+    unit: str
+    weighed: bool
+    tax_rate_bp: int
+    prices: tuple[PriceRecord, ...]
+
+
+def lookup_barcodes(
+    session: Session, tables: MasterTables, codes: Sequence[str]
+) -> dict[str, CatalogItem]:
+    """Active products by barcode with their prices, in two queries whatever the count."""
+    products, barcodes = tables.products, tables.barcodes
+    rows = session.execute(
+        select(barcodes.code, products.sku, products.name_zh, products.name_en, products.unit,
+               products.weighed, products.tax_rate_bp)
+        .join(products, products.sku == barcodes.sku)
+        .where(barcodes.code.in_(set(codes)), products.active)
+    ).all()
+    skus = {row.sku for row in rows}
+    prices: dict[str, list[PriceRecord]] = {}
+    if skus:
+        p = tables.prices
+        for pid, sku, store, price, effective in session.execute(
+            select(p.id, p.sku, p.store_code, p.price, p.effective_from).where(p.sku.in_(skus))
+        ):
+            effective = effective if effective.tzinfo else effective.replace(tzinfo=UTC)
+            prices.setdefault(sku, []).append(
+                PriceRecord(id=pid, sku=sku, price=price, effective_from=effective, store=store))
+    return {
+        row.code: CatalogItem(row.sku, row.name_zh, row.name_en, row.unit, row.weighed,
+                              row.tax_rate_bp, tuple(prices.get(row.sku, ())))
+        for row in rows
+    }
 
 
 def price_records(session: Session, tables: MasterTables, sku: str) -> list[PriceRecord]:

@@ -31,7 +31,8 @@ class AwareDateTime(fields.DateTime):
 
 
 def check_barcode(code: str) -> None:
-    if not code.isdigit() or not (len(code) <= 7 or is_valid_gtin(code)):
+    # `str.isdigit` alone accepts full-width and superscript digits no scanner can match.
+    if not (code.isascii() and code.isdigit()) or not (len(code) <= 7 or is_valid_gtin(code)):
         raise ValidationError(f"{code} is not a valid EAN-13/EAN-8/UPC-A or short PLU code")
 
 

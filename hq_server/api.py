@@ -13,7 +13,8 @@ from chainpos.db import unit_of_work
 from chainpos.errors import NotFound
 from chainpos.web import doc, load, load_query
 from hq_server import catalog, organisation, reports
-from hq_server.models import Barcode, Price
+from hq_server.errors import UnknownProduct
+from hq_server.models import Barcode, Price, Product
 from hq_server.schemas import (
     BrandSchema,
     CategorySchema,
@@ -131,7 +132,10 @@ def find_products() -> Any:
 
 
 def _product_out(session: Session, sku: str) -> dict[str, Any]:
-    product = catalog.find_products(session, q=sku, limit=1)[0]
+    # By key: a text search for the sku can match another product's name first.
+    product = session.get(Product, sku)
+    if product is None:
+        raise UnknownProduct(f"unknown product {sku}", {"sku": "unknown"})
     prices = session.scalars(select(Price).where(Price.sku == sku).order_by(Price.effective_from))
     out = ProductOutSchema().dump(product)
     out["barcodes"] = sorted(session.scalars(select(Barcode.code).where(Barcode.sku == sku)))

@@ -32,6 +32,9 @@ def apply_document(session: Session, doc: Document, sender: str) -> None:
 def _apply_sale(session: Session, doc: Document) -> None:
     body = doc.body
     try:
+        created_at = datetime.fromisoformat(doc.created_at)
+        if created_at.tzinfo is None:
+            raise ValueError("created_at has no UTC offset")
         lines: list[dict[str, Any]] = body["lines"]
         sale = Sale(
             doc_id=doc.id,
@@ -43,7 +46,7 @@ def _apply_sale(session: Session, doc: Document) -> None:
             total=int(body["total"]),
             rounding=int(body.get("rounding", 0)),
             cashier=str(body["cashier"]),
-            created_at=datetime.fromisoformat(doc.created_at),
+            created_at=created_at,
         )
         line_rows = [
             {

@@ -56,21 +56,22 @@ def price_items(
 ) -> list[ItemToPrice]:
     """Look each scanned line up in the local catalog and the price in force at `at`."""
     store_code = till_code(session).split("-")[0]
-    items: list[ItemToPrice] = []
+    scans = []
     for index, line in enumerate(lines):
-        field = f"lines.{index}.barcode"
         try:
-            scanned = parse_scan(line["barcode"])
+            scans.append(parse_scan(line["barcode"]))
         except BarcodeError as err:
-            raise UnknownBarcode(str(err), {field: str(err)}) from None
-        product = master_copy.find_by_barcode(session, MASTER, scanned.lookup)
+            raise UnknownBarcode(str(err), {f"lines.{index}.barcode": str(err)}) from None
+    found = master_copy.lookup_barcodes(session, MASTER, [s.lookup for s in scans])
+    items: list[ItemToPrice] = []
+    for index, (line, scanned) in enumerate(zip(lines, scans, strict=True)):
+        field = f"lines.{index}.barcode"
+        product = found.get(scanned.lookup)
         if product is None:
             raise UnknownBarcode(
                 f"no product has barcode {line['barcode']}", {field: "unknown barcode"}
             )
-        price = resolve_price(
-            master_copy.price_records(session, MASTER, product.sku), store_code, at
-        )
+        price = resolve_price(product.prices, store_code, at)
         if price is None:
             raise NoPrice(f"{product.sku} has no price in force", {field: "no price"})
         items.append(

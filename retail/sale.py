@@ -92,6 +92,25 @@ def line_amount(item: ItemToPrice) -> int:
     return item.unit_price * item.qty
 
 
+def _line(line_no: int, item: ItemToPrice) -> SaleLine:
+    try:
+        amount = line_amount(item)
+    except SaleError as err:
+        # Name the input line at fault, as the cashier's request numbered them (from 0).
+        raise SaleError(err.code, err.message, f"lines.{line_no - 1}.{err.field}") from None
+    return SaleLine(
+        line_no=line_no,
+        sku=item.sku,
+        name=item.name,
+        barcode=item.barcode,
+        qty=item.qty,
+        unit_price=item.unit_price,
+        amount=amount,
+        tax_rate_bp=item.tax_rate_bp,
+        weight_grams=_weight_of(item),
+    )
+
+
 def _weight_of(item: ItemToPrice) -> int | None:
     """The weight a scale label stands for; a price label's weight is derived from it."""
     if item.weight_grams is not None:
@@ -110,20 +129,7 @@ def build_quote(items: Sequence[ItemToPrice]) -> Quote:
     """Price the items as lines, with the tax included per rate."""
     if not items:
         raise SaleError("empty_sale", "a sale needs at least one line", "lines")
-    lines = tuple(
-        SaleLine(
-            line_no=i,
-            sku=item.sku,
-            name=item.name,
-            barcode=item.barcode,
-            qty=item.qty,
-            unit_price=item.unit_price,
-            amount=line_amount(item),
-            tax_rate_bp=item.tax_rate_bp,
-            weight_grams=_weight_of(item),
-        )
-        for i, item in enumerate(items, start=1)
-    )
+    lines = tuple(_line(i, item) for i, item in enumerate(items, start=1))
     by_rate: dict[int, int] = {}
     for line in lines:
         by_rate[line.tax_rate_bp] = by_rate.get(line.tax_rate_bp, 0) + line.amount

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from chainpos.db import utcnow
@@ -104,6 +104,11 @@ def _apply_one(session: Session, tables: SyncTables, doc: Document, apply: Apply
         # Another worker applied the same document between our check and insert.
         savepoint.rollback()
         return Ack(doc.id, DUPLICATE)
+    except DataError as err:
+        # A value the database cannot hold (too long, out of range) will never fit:
+        # refuse this document instead of failing, and forever re-failing, the batch.
+        savepoint.rollback()
+        return Ack(doc.id, REJECTED, f"value does not fit: {err.orig.__class__.__name__}")
     savepoint.commit()
     return Ack(doc.id, APPLIED)
 

@@ -27,6 +27,10 @@ from store_server.models import SYNC as STORE_SYNC
 from tests.support.fault_proxy import FaultProxy
 from tests.support.processes import ManagedProcess, free_port
 
+#: Loopback only: never let a proxy variable of the machine divert the tests' traffic.
+http = requests.Session()
+http.trust_env = False
+
 STORES = ("S001", "S002")
 TILLS = ("S001-T01", "S002-T01")
 
@@ -157,9 +161,7 @@ class Chain:
     # --- observation -------------------------------------------------------------------
 
     def status(self, name: str) -> dict[str, Any]:
-        answer: dict[str, Any] = requests.get(
-            self.url(name) + "/api/v1/sync/status", timeout=5
-        ).json()
+        answer: dict[str, Any] = http.get(self.url(name) + "/api/v1/sync/status", timeout=5).json()
         return answer
 
     def wait_feed_loaded(self, name: str, timeout: float = 120) -> None:
@@ -190,7 +192,7 @@ class Chain:
 
     def till_token(self, till: str) -> str:
         if till not in self.tokens:
-            answer = requests.post(
+            answer = http.post(
                 self.url(till) + "/api/v1/auth/sign-in",
                 json={"staff_code": "1001", "pin": "1234"},
                 timeout=10,
@@ -203,7 +205,7 @@ class Chain:
         self, till: str, lines: list[dict[str, Any]], cash: int | None = None
     ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.till_token(till)}"}
-        quote = requests.post(
+        quote = http.post(
             self.url(till) + "/api/v1/sales/quote",
             json={"lines": lines},
             headers=headers,
@@ -211,7 +213,7 @@ class Chain:
         )
         assert quote.status_code == 200, quote.text
         total = quote.json()["total"]
-        answer = requests.post(
+        answer = http.post(
             self.url(till) + "/api/v1/sales",
             headers=headers,
             timeout=10,
@@ -223,7 +225,7 @@ class Chain:
 
     def hq_token(self) -> str:
         if "hq" not in self.tokens:
-            answer = requests.post(
+            answer = http.post(
                 self.url("hq") + "/api/v1/auth/token",
                 timeout=10,
                 json={"username": "admin", "password": self.admin_password},
@@ -233,7 +235,7 @@ class Chain:
         return self.tokens["hq"]
 
     def hq_get(self, path: str, **params: Any) -> Any:
-        answer = requests.get(
+        answer = http.get(
             self.url("hq") + path,
             params=params,
             timeout=10,
@@ -243,7 +245,7 @@ class Chain:
         return answer.json()
 
     def hq_post(self, path: str, body: Any) -> requests.Response:
-        return requests.post(
+        return http.post(
             self.url("hq") + path,
             json=body,
             timeout=10,

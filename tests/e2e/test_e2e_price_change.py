@@ -6,15 +6,14 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import requests
 
-from tests.e2e.chain import Chain, wait_for
+from tests.e2e.chain import Chain, http, wait_for
 
 pytestmark = pytest.mark.e2e
 
 
 def _quote_total(chain: Chain, barcode: str) -> int:
-    answer = requests.post(
+    answer = http.post(
         chain.url("S001-T01") + "/api/v1/sales/quote",
         timeout=10,
         json={"lines": [{"barcode": barcode, "qty": 1}]},

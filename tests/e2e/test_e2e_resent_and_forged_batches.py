@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-import requests
+from requests import Response
 
 from chainpos.signing import Credentials, sign
-from tests.e2e.chain import Chain, outbox_payloads, wait_for
+from tests.e2e.chain import Chain, http, outbox_payloads, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -18,8 +18,8 @@ def _till_credentials(chain: Chain) -> Credentials:
     return Credentials(code, secret)
 
 
-def _post_signed(chain: Chain, body: bytes, headers: dict[str, str]) -> requests.Response:
-    return requests.post(
+def _post_signed(chain: Chain, body: bytes, headers: dict[str, str]) -> Response:
+    return http.post(
         chain.url("S001") + "/api/v1/sync/documents",
         data=body,
         timeout=10,
@@ -73,7 +73,7 @@ def test_tampered_and_replayed_requests_are_refused(chain: Chain) -> None:
     replay = _post_signed(chain, genuine, headers)
     assert replay.status_code == 401
     assert "replay" in replay.json()["message"]
-    unsigned = requests.post(
+    unsigned = http.post(
         chain.url("S001") + "/api/v1/sync/documents",
         data=genuine,
         headers={"Content-Type": "application/json"},

@@ -1,0 +1,1 @@
+"""chainpos test suite."""

@@ -1,0 +1,167 @@
+"""`make bench`: run every benchmark and write docs/benchmarks.md with the machine's facts.
+
+Each benchmark is also runnable alone: `python -m tests.benchmarks.bench_till`.
+Set CHAINPOS_BENCH_ONLY=till,ingest,sync,promotions to run a subset.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tests.benchmarks.common import say, write_json
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "var" / "bench" / "results.json"
+REPORT = ROOT / "docs" / "benchmarks.md"
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_kb = 0
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "memory": f"{mem_kb / 1024 / 1024:.0f} GiB",
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def _promotions() -> dict[str, Any]:
+    script = ROOT / "tests" / "benchmarks" / "bench_promotions.py"
+    out = ROOT / "var" / "bench" / "promotions.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, str(script), "--out", str(out)], check=True, cwd=ROOT)
+    result: dict[str, Any] = json.loads(out.read_text())
+    return result
+
+
+def main() -> int:
+    from tests.benchmarks import bench_hq_ingest, bench_initial_sync, bench_till
+
+    wanted = set(filter(None, os.environ.get("CHAINPOS_BENCH_ONLY", "").split(",")))
+    runs = {
+        "till": bench_till.run,
+        "ingest": bench_hq_ingest.run,
+        "sync": bench_initial_sync.run,
+        "promotions": _promotions,
+    }
+    previous: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results: dict[str, Any] = dict(previous.get("results", {}))
+    for name, run in runs.items():
+        if wanted and name not in wanted:
+            continue
+        if name == "promotions" and not (ROOT / "tests/benchmarks/bench_promotions.py").exists():
+            continue
+        say(f"=== {name}")
+        results[name] = run()
+    data = {"machine": machine(), "results": results}
+    write_json(RESULTS, data)
+    REPORT.write_text(render(data))
+    say(f"wrote {REPORT.relative_to(ROOT)}")
+    return 0
+
+
+def _latency_row(label: str, summary: dict[str, Any]) -> str:
+    return f"| {label} | {summary['p50_ms']:.1f} | {summary['p99_ms']:.1f} | {summary['n']} |"
+
+
+def render(data: dict[str, Any]) -> str:
+    m, r = data["machine"], data["results"]
+    out = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (tests/benchmarks/run.py); raw figures in var/bench/results.json.",
+        "Benchmarks are measurements, never test assertions. Figures vary with load on the",
+        "machine: run `make bench` on an idle machine to compare revisions.",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {m['cpu']} ({m['cores']} cores), memory {m['memory']}",
+        f"- {m['os']}, Python {m['python']}",
+        f"- run at {m['date']}",
+        "",
+    ]
+    if "till" in r:
+        t = r["till"]
+        out += [
+            f"## Till: quote and complete over HTTP ({t['products']:,}-product catalog)",
+            "",
+            "A till process (`chainpos till run`, SQLite journal with full fsync) on loopback;",
+            f"{t['sales']} sales of 1-8 random lines after 20 warm-up sales, one client.",
+            "",
+            "| step | p50 ms | p99 ms | n |",
+            "|---|---|---|---|",
+            _latency_row("quote", t["quote"]),
+            _latency_row("complete (durable in the journal)", t["complete"]),
+            _latency_row("quote + complete", t["quote_and_complete"]),
+            "",
+        ]
+    if "ingest" in r:
+        i = r["ingest"]
+        out += [
+            "## HQ ingestion on PostgreSQL, next to pgbench",
+            "",
+            f"{i['sales']:,} sales of {i['lines_per_sale']} lines posted as signed batches of "
+            f"{i['batch']} to HQ's sync endpoint by two store streams at once; {i['cluster']}.",
+            "pgbench TPC-B (scale 10) ran on the same cluster in the same run.",
+            "",
+            "| measure | figure |",
+            "|---|---|",
+            f"| HQ sales ingested per second | {i['sales_per_second']:,.1f} |",
+            f"| HQ sale lines per second | {i['lines_per_second']:,.0f} |",
+            f"| pgbench TPC-B tps ({i['pgbench_clients']} clients) | {i['pgbench_tps']:,.1f} |",
+            f"| ratio: sales/s to TPC-B tps | {i['ratio_sales_to_tpcb']} |",
+            "",
+        ]
+    if "sync" in r:
+        s = r["sync"]
+        out += [
+            f"## Initial catalog sync of {s['products']:,} products HQ -> store -> till",
+            "",
+            "Real processes on loopback, SQLite at every tier. The store loads HQ's paged",
+            "snapshot and republishes it for its tills; the till then loads the store's.",
+            "",
+            "| measure | figure |",
+            "|---|---|",
+            f"| store load from HQ | {s['store_load_seconds']} s |",
+            f"| till load from store | {s['till_load_seconds']} s |",
+            f"| HQ to till, total | {s['total_seconds']} s |",
+            f"| till barcode lookup over HTTP, p50 | "
+            f"{s['till_barcode_lookup_http']['p50_ms']:.1f} ms |",
+            f"| till barcode lookup over HTTP, p99 | "
+            f"{s['till_barcode_lookup_http']['p99_ms']:.1f} ms |",
+            "",
+        ]
+    if "promotions" in r:
+        out += [
+            "## Promotions engine",
+            "",
+            "```json",
+            json.dumps(r["promotions"], indent=2, ensure_ascii=False),
+            "```",
+            "",
+        ]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Test harness that starts real parts: PostgreSQL, processes, a fault proxy, pgbench."""
