@@ -90,7 +90,7 @@ class SignedRequests:
         path = f"{request.path}?{query}" if query else request.path
         try:
             return verify(
-                request.headers,
+                dict(request.headers),
                 request.method,
                 path,
                 request.get_data(cache=True),

@@ -127,8 +127,9 @@ def store_run(db: str, host: str, port: int, sync_interval: float, no_sync: bool
     """Run the store server in one process with its sync worker (demo and tests)."""
     from store_server.app import create_app
 
-    config = StoreConfig(database_url=db, secret_key=_secret_key(), sync_interval=sync_interval,
-                    run_sync=not no_sync)
+    config = StoreConfig(
+        database_url=db, secret_key=_secret_key(), sync_interval=sync_interval, run_sync=not no_sync
+    )
     run_plain(create_app(config), host, port)
 
 
@@ -228,8 +229,9 @@ def till_run(db: str, host: str, port: int, sync_interval: float, no_sync: bool)
     """Run the till service in one process with its sync worker."""
     from pos_terminal.app import create_app
 
-    config = TillConfig(database_url=db, secret_key=_secret_key(), sync_interval=sync_interval,
-                    run_sync=not no_sync)
+    config = TillConfig(
+        database_url=db, secret_key=_secret_key(), sync_interval=sync_interval, run_sync=not no_sync
+    )
     run_plain(create_app(config), host, port)
 
 

@@ -155,7 +155,7 @@ def apply_changes(
         else:
             others.append(change)
     # Order matters only within a page: apply rows of one kind in bulk.
-    upsert(session, tables.products.__table__, list(products.values()), ["sku"])
+    upsert(session, tables.products, list(products.values()), ["sku"])
     if barcodes:
         skus = list(barcodes)
         for start in range(0, len(skus), 500):
@@ -163,8 +163,8 @@ def apply_changes(
                 delete(tables.barcodes).where(tables.barcodes.sku.in_(skus[start : start + 500]))
             )
         rows = [{"code": code, "sku": sku} for sku, codes in barcodes.items() for code in codes]
-        upsert(session, tables.barcodes.__table__, rows, ["code"])
-    upsert(session, tables.prices.__table__, prices, ["id"])
+        upsert(session, tables.barcodes, rows, ["code"])
+    upsert(session, tables.prices, prices, ["id"])
     for change in others:
         _apply_other(session, tables, change["entity"], change["payload"])
 
@@ -178,10 +178,10 @@ def _apply_other(session: Session, tables: MasterTables, entity: str, p: dict[st
             "cash_rounding_step": int(p.get("cash_rounding_step", 1)),
             "active": bool(p.get("active", True)),
         }
-        upsert(session, tables.stores.__table__, [row], ["code"])
+        upsert(session, tables.stores, [row], ["code"])
     elif entity == "till":
         row = {"code": p["code"], "store_code": p["store"], "active": bool(p.get("active", True))}
-        upsert(session, tables.tills.__table__, [row], ["code"])
+        upsert(session, tables.tills, [row], ["code"])
     elif entity == "staff":
         row = {
             "code": p["code"],
@@ -191,7 +191,7 @@ def _apply_other(session: Session, tables: MasterTables, entity: str, p: dict[st
             "store_code": p.get("store"),
             "active": bool(p.get("active", True)),
         }
-        upsert(session, tables.staff.__table__, [row], ["code"])
+        upsert(session, tables.staff, [row], ["code"])
     # Entities this tier does not keep (e.g. promotions before they land) are ignored.
 
 
@@ -335,8 +335,15 @@ def lookup_barcodes(
     """Active products by barcode with their prices, in two queries whatever the count."""
     products, barcodes = tables.products, tables.barcodes
     rows = session.execute(
-        select(barcodes.code, products.sku, products.name_zh, products.name_en, products.unit,
-               products.weighed, products.tax_rate_bp)
+        select(
+            barcodes.code,
+            products.sku,
+            products.name_zh,
+            products.name_en,
+            products.unit,
+            products.weighed,
+            products.tax_rate_bp,
+        )
         .join(products, products.sku == barcodes.sku)
         .where(barcodes.code.in_(set(codes)), products.active)
     ).all()
@@ -349,10 +356,18 @@ def lookup_barcodes(
         ):
             effective = effective if effective.tzinfo else effective.replace(tzinfo=UTC)
             prices.setdefault(sku, []).append(
-                PriceRecord(id=pid, sku=sku, price=price, effective_from=effective, store=store))
+                PriceRecord(id=pid, sku=sku, price=price, effective_from=effective, store=store)
+            )
     return {
-        row.code: CatalogItem(row.sku, row.name_zh, row.name_en, row.unit, row.weighed,
-                              row.tax_rate_bp, tuple(prices.get(row.sku, ())))
+        row.code: CatalogItem(
+            row.sku,
+            row.name_zh,
+            row.name_en,
+            row.unit,
+            row.weighed,
+            row.tax_rate_bp,
+            tuple(prices.get(row.sku, ())),
+        )
         for row in rows
     }
 

@@ -29,7 +29,7 @@ def run_gunicorn(factory: Callable[[], Flask], options: dict[str, Any]) -> None:
     """Serve with gunicorn; the app is built in each worker (after fork), not preloaded."""
     from gunicorn.app.base import BaseApplication
 
-    class _Application(BaseApplication):  # type: ignore[misc]
+    class _Application(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)

@@ -1,4 +1,8 @@
-"""Bulk insert-or-update on SQLite and PostgreSQL alike."""
+"""Bulk insert-or-update on SQLite and PostgreSQL alike.
+
+Statements are executed with a list of parameter sets (executemany), so each one is
+compiled once and cached whatever the number of rows.
+"""
 
 from __future__ import annotations
 
@@ -9,33 +13,40 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-CHUNK = 2000
+
+def _table(target: Any) -> Table:
+    """The Table of a mapped class, or the Table itself."""
+    table: Table = getattr(target, "__table__", target)
+    return table
+
+
+def _insert(session: Session, table: Table) -> Any:
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table)
 
 
 def upsert(
-    session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
+    session: Session, target: Any, rows: Sequence[dict[str, Any]], keys: Sequence[str]
 ) -> None:
-    """Insert `rows` into `table`, updating the other columns where `keys` already exist."""
+    """Insert `rows` into `target` (a mapped class or Table), updating where `keys` exist."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
+    table = _table(target)
+    stmt = _insert(session, table)
     columns = [c for c in rows[0] if c not in keys]
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        stmt = module.insert(table).values(chunk)
-        if columns:
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(keys), set_={c: stmt.excluded[c] for c in columns}
-            )
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-        session.execute(stmt)
+    if columns:
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(keys), set_={c: stmt.excluded[c] for c in columns}
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    session.execute(stmt, list(rows))
 
 
 def add_to(
     session: Session,
-    table: Table,
+    target: Any,
     rows: Sequence[dict[str, Any]],
     keys: Sequence[str],
     column: str,
@@ -43,10 +54,9 @@ def add_to(
     """Add each row's `column` value to the existing row's, inserting rows that are new."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(table).values(list(rows))
+    table = _table(target)
+    stmt = _insert(session, table)
     stmt = stmt.on_conflict_do_update(
         index_elements=list(keys), set_={column: table.c[column] + stmt.excluded[column]}
     )
-    session.execute(stmt)
+    session.execute(stmt, list(rows))

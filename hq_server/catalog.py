@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from chainpos.db import utcnow
@@ -159,13 +159,10 @@ def add_products(
                 ),
             )
         )
-    session.execute(Product.__table__.insert(), product_rows)
+    session.execute(insert(Product), product_rows)
     if barcode_rows:
-        session.execute(Barcode.__table__.insert(), barcode_rows)
-    session.execute(
-        Price.__table__.insert(),
-        [{c.key: getattr(p, c.key) for c in Price.__table__.columns} for p in price_rows],
-    )
+        session.execute(insert(Barcode), barcode_rows)
+    session.add_all(price_rows)
     publish(session, SYNC, changes)
     return skus
 

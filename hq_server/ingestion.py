@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from chainpos.sync.receiver import DocumentRejected
@@ -68,10 +69,10 @@ def _apply_sale(session: Session, doc: Document) -> None:
         raise DocumentRejected("sale lines do not add up to its total")
     session.add(sale)
     session.flush()
-    session.execute(SaleLine.__table__.insert(), line_rows)
+    session.execute(insert(SaleLine), line_rows)
     add_to(
         session,
-        StockLevel.__table__,
+        StockLevel,
         [
             {"store_code": doc.origin_store, "sku": sku, "on_hand": delta}
             for sku, delta in sorted(stock.items())
@@ -89,4 +90,4 @@ def _apply_stock_count(session: Session, doc: Document) -> None:
         ]
     except (KeyError, TypeError, ValueError) as err:
         raise DocumentRejected(f"malformed stock count: {err!r}") from None
-    upsert(session, StockLevel.__table__, rows, ["store_code", "sku"])
+    upsert(session, StockLevel, rows, ["store_code", "sku"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from chainpos.db import utcnow
@@ -27,13 +27,13 @@ def apply_sale(session: Session, doc_id: str, lines: Sequence[dict[str, Any]]) -
         }
         for line in lines
     ]
-    session.execute(StockMovement.__table__.insert(), movements)
+    session.execute(insert(StockMovement), movements)
     totals: dict[str, int] = {}
     for movement in movements:
         totals[movement["sku"]] = totals.get(movement["sku"], 0) + movement["delta"]
     add_to(
         session,
-        StockOnHand.__table__,
+        StockOnHand,
         [{"sku": sku, "on_hand": delta} for sku, delta in sorted(totals.items())],
         ["sku"],
         "on_hand",
@@ -63,10 +63,10 @@ def apply_count(session: Session, doc_id: str, counted: Sequence[dict[str, Any]]
         }
         for i, c in enumerate(counted, start=1)
     ]
-    session.execute(StockMovement.__table__.insert(), movements)
+    session.execute(insert(StockMovement), movements)
     upsert(
         session,
-        StockOnHand.__table__,
+        StockOnHand,
         [{"sku": c["sku"], "on_hand": int(c["on_hand"])} for c in counted],
         ["sku"],
     )
