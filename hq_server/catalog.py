@@ -173,11 +173,15 @@ def update_product(session: Session, sku: str, changes: dict[str, Any]) -> Produ
         raise UnknownProduct(f"unknown product {sku}", {"sku": "unknown"})
     if "category_code" in changes and session.get(Category, changes["category_code"]) is None:
         raise UnknownCategory("unknown category", {"category_code": "unknown"})
+    if changes.get("brand_code") and session.get(Brand, changes["brand_code"]) is None:
+        raise UnknownCategory(f"unknown brand {changes['brand_code']}", {"brand_code": "unknown"})
     for name in ("name_zh", "name_en", "category_code", "brand_code", "unit", "active"):
         if name in changes:
             setattr(product, name, changes[name])
     if "barcodes" in changes:
         codes = list(changes["barcodes"])
+        if len(set(codes)) != len(codes):
+            raise DuplicateBarcode("the barcodes repeat a code", {"barcodes": "repeated"})
         taken = session.scalar(
             select(Barcode.code).where(Barcode.code.in_(codes), Barcode.sku != sku).limit(1)
         )

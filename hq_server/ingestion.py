@@ -65,6 +65,8 @@ def _apply_sale(session: Session, doc: Document) -> None:
             stock[line["sku"]] = stock.get(line["sku"], 0) - int(line["stock_qty"])
     except (KeyError, TypeError, ValueError) as err:
         raise DocumentRejected(f"malformed sale body: {err!r}") from None
+    if not line_rows:
+        raise DocumentRejected("sale has no lines")
     if sum(row["amount"] for row in line_rows) != sale.total:
         raise DocumentRejected("sale lines do not add up to its total")
     session.add(sale)

@@ -27,6 +27,7 @@ from pos_terminal.schemas import (
     SignInSchema,
     TokenSchema,
 )
+from retail.barcodes import BarcodeError, parse_scan
 from retail.catalog import resolve_price
 
 bp = Blueprint("till_api", __name__, url_prefix="/api/v1")
@@ -68,7 +69,13 @@ def products() -> Any:
     with unit_of_work(_factory()) as session:
         store = selling.till_code(session).split("-")[0]
         if query.get("barcode"):
-            found = master_copy.find_by_barcode(session, MASTER, query["barcode"])
+            # Parse it as the quote does: a scale label is found by its PLU, and
+            # full-width digits from a scanner behind a Chinese IME become ASCII.
+            try:
+                lookup = parse_scan(query["barcode"]).lookup
+            except BarcodeError:
+                lookup = query["barcode"]
+            found = master_copy.find_by_barcode(session, MASTER, lookup)
             rows = [found] if found is not None else []
         else:
             like = f"%{query.get('q', '')}%"

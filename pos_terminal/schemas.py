@@ -35,9 +35,16 @@ class QuoteInSchema(Schema):
     )
 
 
+#: No tender at a checkout lane exceeds 1,000,000 yuan; a larger figure is a typing slip.
+MAX_TENDER = 100_000_000
+
+
 class TenderInSchema(Schema):
     method = fields.String(required=True, validate=validate.OneOf(TENDER_METHODS))
-    amount = Fen(required=True, positive=True)
+    amount = Fen(
+        required=True,
+        validate=validate.Range(min=1, max=MAX_TENDER, error=f"must be 1..{MAX_TENDER} fen"),
+    )
     reference = fields.String(load_default=None, validate=validate.Length(max=64))
 
 
