@@ -52,6 +52,8 @@ class TillConfig:
     run_sync: bool = True
     sync_interval: float = 1.0
     store_timeout: float = 3.0
+    #: The till's device configuration file (docs/devices.md); None: no devices.
+    devices_config: str | None = None
 
     @classmethod
     def from_env(cls) -> TillConfig:
@@ -59,4 +61,5 @@ class TillConfig:
             database_url=_env("TILL_DATABASE_URL", cls.database_url) or cls.database_url,
             secret_key=_env("SECRET_KEY") or secrets.token_urlsafe(32),
             run_sync=(_env("RUN_SYNC", "1") == "1"),
+            devices_config=_env("TILL_DEVICES"),
         )

@@ -138,7 +138,27 @@ def complete() -> Any:
     if worker is not None:
         worker.nudge()
     result = {k: v for k, v in result.items() if k != "request_fingerprint"}
+    result["devices"] = _print_and_open_drawer(result)
     return jsonify(result), 201
+
+
+def _print_and_open_drawer(sale: dict[str, Any]) -> dict[str, Any] | None:
+    """Print the receipt and kick the drawer for cash; the sale stands whatever happens."""
+    hub = current_app.extensions.get("chainpos.device_hub")
+    if hub is None:
+        return None
+    from pos_terminal.device_hub.receipt_codec import receipt_from_json
+
+    receipt = receipt_from_json(json.dumps(sale["receipt"], ensure_ascii=False))
+    paid_in_cash = any(t["method"] == "cash" for t in sale["tenders"])
+    outcome = hub.sale_completed(receipt, paid_in_cash=paid_in_cash, staff=g.staff_code)
+    printing = outcome.print_outcome
+    return {
+        "printed": bool(printing and printing.printed),
+        "print_error": (printing.error or None) if printing else None,
+        "drawer_opened": outcome.drawer_kick is not None,
+        "drawer_error": outcome.drawer_error or None,
+    }
 
 
 @bp.get("/sales/<sale_id>")

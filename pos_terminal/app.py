@@ -44,6 +44,14 @@ def create_app(config: TillConfig | None = None) -> Flask:
     register_error_handlers(app)
     app.register_blueprint(platform_blueprint("till", "chainpos till", status))
     app.register_blueprint(api.bp)
+    if config.devices_config:
+        from pos_terminal.device_hub import views as device_views
+        from pos_terminal.device_hub.hub import DeviceHub
+
+        hub = DeviceHub.from_config(config.devices_config, config.database_url)
+        hub.start()
+        device_views.init_app(app, hub)
+        atexit.register(hub.stop)
     if config.run_sync:
         worker = link.worker(config.sync_interval)
         worker.start()

@@ -122,10 +122,19 @@ class Till:
 
 
 @pytest.fixture
-def till_app(tmp_path: Any, cashier_pin_hash: str) -> Iterator[Flask]:
+def devices_config() -> str | None:
+    """The till's device configuration file; a test module overrides it to attach devices."""
+    return None
+
+
+@pytest.fixture
+def till_app(tmp_path: Any, cashier_pin_hash: str, devices_config: str | None) -> Iterator[Flask]:
     app = create_app(
         TillConfig(
-            database_url=f"sqlite:///{tmp_path / 'till.db'}", secret_key="test", run_sync=False
+            database_url=f"sqlite:///{tmp_path / 'till.db'}",
+            secret_key="test",
+            run_sync=False,
+            devices_config=devices_config,
         )
     )
     factory: sessionmaker[Session] = app.extensions["chainpos.sessions"]
@@ -133,6 +142,9 @@ def till_app(tmp_path: Any, cashier_pin_hash: str) -> Iterator[Flask]:
         apply_changes(session, MASTER, seed_changes(cashier_pin_hash))
         enrol(session, SYNC, TILL_CODE, "http://store.invalid:1", "till-secret")
     yield app
+    hub = app.extensions.get("chainpos.device_hub")
+    if hub is not None:
+        hub.stop()
     app.extensions["chainpos.engine"].dispose()
 
 

@@ -1,0 +1,1 @@
+"""The till's device hub: print-job journal and reprints, drawer kicks, scans, cards, displays."""
