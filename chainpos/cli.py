@@ -86,15 +86,6 @@ def hq_add_staff(
     click.echo(f"staff {code} added as {role}")
 
 
-def _mount_loyalty() -> None:
-    from hq_server.loyalty.cli import loyalty
-
-    hq.add_command(loyalty)
-
-
-_mount_loyalty()
-
-
 # --- store ----------------------------------------------------------------------------
 
 
