@@ -6,12 +6,13 @@ paged snapshot to the tier below, and the lookups a sale needs offline.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Index, Integer, String, delete, select
+from sqlalchemy import Boolean, Index, Integer, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from chainpos.db import UtcDateTime
@@ -75,6 +76,7 @@ class CopyStoreMixin:
     name: Mapped[str] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64))
     cash_rounding_step: Mapped[int] = mapped_column(Integer)
+    region: Mapped[str | None] = mapped_column(String(32), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean)
 
 
@@ -86,6 +88,18 @@ class CopyTillMixin:
     active: Mapped[bool] = mapped_column(Boolean)
 
 
+class CopyPromotionMixin:
+    """A promotion definition in the engine's wire form, applied at this tier offline."""
+
+    __tablename__ = "catalog_promotions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    definition: Mapped[str] = mapped_column(Text)
+    #: Local change counter: (count, max) tells a cache that the promotions changed.
+    revision: Mapped[int] = mapped_column(Integer)
+
+
 @dataclass(frozen=True)
 class MasterTables:
     products: type[Any]
@@ -94,6 +108,7 @@ class MasterTables:
     staff: type[Any]
     stores: type[Any]
     tills: type[Any]
+    promotions: type[Any]
 
 
 def declare_master_tables(base: type[Any]) -> MasterTables:
@@ -107,6 +122,7 @@ def declare_master_tables(base: type[Any]) -> MasterTables:
         staff=mapped("Staff", CopyStaffMixin),
         stores=mapped("Store", CopyStoreMixin),
         tills=mapped("Till", CopyTillMixin),
+        promotions=mapped("PromotionCopy", CopyPromotionMixin),
     )
 
 
@@ -176,6 +192,7 @@ def _apply_other(session: Session, tables: MasterTables, entity: str, p: dict[st
             "name": p["name"],
             "timezone": p["timezone"],
             "cash_rounding_step": int(p.get("cash_rounding_step", 1)),
+            "region": p.get("region"),
             "active": bool(p.get("active", True)),
         }
         upsert(session, tables.stores, [row], ["code"])
@@ -192,10 +209,19 @@ def _apply_other(session: Session, tables: MasterTables, entity: str, p: dict[st
             "active": bool(p.get("active", True)),
         }
         upsert(session, tables.staff, [row], ["code"])
+    elif entity == "promotion":
+        revision = session.scalar(select(func.coalesce(func.max(tables.promotions.revision), 0)))
+        row = {
+            "id": p["id"],
+            "status": p.get("status", "active"),
+            "revision": int(revision or 0) + 1,
+            "definition": json.dumps(p, ensure_ascii=False, separators=(",", ":")),
+        }
+        upsert(session, tables.promotions, [row], ["id"])
     # Entities this tier does not keep (e.g. promotions before they land) are ignored.
 
 
-_SNAPSHOT_ORDER = ("store", "till", "staff", "product")
+_SNAPSHOT_ORDER = ("store", "till", "staff", "product", "promotion")
 
 
 def snapshot_page(
@@ -254,6 +280,14 @@ def _snapshot_entity(
             )
             for s in staff
         ]
+    if entity == "promotion":
+        promotions = session.scalars(
+            select(tables.promotions)
+            .where(tables.promotions.id > after_key)
+            .order_by(tables.promotions.id)
+            .limit(limit)
+        )
+        return [ChangeItem("promotion", p.id, json.loads(p.definition)) for p in promotions]
     products = list(
         session.scalars(
             select(tables.products)
@@ -293,6 +327,7 @@ def store_payload(store: Any) -> dict[str, Any]:
         "name": store.name,
         "timezone": store.timezone,
         "cash_rounding_step": store.cash_rounding_step,
+        "region": store.region,
         "active": store.active,
     }
 
@@ -326,6 +361,8 @@ class CatalogItem:
     unit: str
     weighed: bool
     tax_rate_bp: int
+    category_code: str
+    brand_code: str | None
     prices: tuple[PriceRecord, ...]
 
 
@@ -343,6 +380,8 @@ def lookup_barcodes(
             products.unit,
             products.weighed,
             products.tax_rate_bp,
+            products.category_code,
+            products.brand_code,
         )
         .join(products, products.sku == barcodes.sku)
         .where(barcodes.code.in_(set(codes)), products.active)
@@ -366,6 +405,8 @@ def lookup_barcodes(
             row.unit,
             row.weighed,
             row.tax_rate_bp,
+            row.category_code,
+            row.brand_code,
             tuple(prices.get(row.sku, ())),
         )
         for row in rows
@@ -379,3 +420,21 @@ def price_records(session: Session, tables: MasterTables, sku: str) -> list[Pric
         )
         for p in session.scalars(select(tables.prices).where(tables.prices.sku == sku))
     ]
+
+
+def promotion_definitions(session: Session, tables: MasterTables) -> list[dict[str, Any]]:
+    """Every promotion this tier holds, in the engine's wire form (the engine filters)."""
+    return [
+        json.loads(definition)
+        for (definition,) in session.execute(
+            select(tables.promotions.definition).order_by(tables.promotions.id)
+        )
+    ]
+
+
+def promotions_revision(session: Session, tables: MasterTables) -> tuple[int, int]:
+    """(count, highest revision) of the promotions held: changes whenever one does."""
+    count, highest = session.execute(
+        select(func.count(), func.coalesce(func.max(tables.promotions.revision), 0))
+    ).one()
+    return int(count), int(highest)

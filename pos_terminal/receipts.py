@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from retail.receipt import Receipt, ReceiptLine, ReceiptTax, ReceiptTender
+from retail.receipt import Receipt, ReceiptLine, ReceiptSaving, ReceiptTax, ReceiptTender
 
 _TENDER_LABELS = {
     "cash": "Cash 现金",
@@ -28,6 +28,9 @@ def build_receipt(sale: dict[str, Any], store: Any, till_code: str, copy_no: int
         cashier=sale["cashier"],
         lines=tuple(
             ReceiptLine(
+                savings=tuple(
+                    ReceiptSaving(s["name"], s["amount"]) for s in line.get("savings", ())
+                ),
                 name=line["name"],
                 qty_text=line["qty_text"],
                 unit_price=line["unit_price"],

@@ -17,12 +17,15 @@ from chainpos.sync.enrolment import identity, take_seq
 from chainpos.sync.outbox import originate
 from pos_terminal.errors import BadPin, NoPrice, SaleIdReused, SaleRefused, UnknownBarcode
 from pos_terminal.models import MASTER, SYNC, TillSale
+from pos_terminal.pricing import gift_lookup, pricing_context, promotion_book
 from pos_terminal.receipts import build_receipt
 from retail.barcodes import BarcodeError, parse_scan
 from retail.catalog import resolve_price
+from retail.checkout import promote
 from retail.documents import business_day_at, receipt_number
+from retail.promotions.onsite import OnsiteAdjustment
 from retail.receipt import PAPER_COLUMNS, render_text
-from retail.sale import ItemToPrice, Quote, SaleError, Tender, build_quote, settle
+from retail.sale import ItemToPrice, Quote, SaleError, Tender, settle
 
 SELLING_ROLES = ("cashier", "supervisor", "admin")
 
@@ -85,15 +88,31 @@ def price_items(
                 weighed=product.weighed,
                 weight_grams=scanned.weight_grams,
                 embedded_price=scanned.price_fen,
+                category_id=product.category_code,
+                brand_id=product.brand_code,
             )
         )
     return items
 
 
-def quote(session: Session, lines: Sequence[dict[str, Any]], at: datetime | None = None) -> Quote:
-    items = price_items(session, lines, at or utcnow())
+def quote(
+    session: Session,
+    lines: Sequence[dict[str, Any]],
+    at: datetime | None = None,
+    onsite: Sequence[OnsiteAdjustment] = (),
+) -> Quote:
+    """Price the scanned lines with the promotions in force now (or at `at`)."""
+    moment = at or utcnow()
+    items = price_items(session, lines, moment)
+    store_code = till_code(session).split("-")[0]
     try:
-        return build_quote(items)
+        return promote(
+            items,
+            pricing_context(session, store_code, moment),
+            promotion_book(session),
+            gift_lookup=gift_lookup(session),
+            onsite=onsite,
+        )
     except SaleError as err:
         raise SaleRefused(err.message, {err.field or "lines": err.message}, code=err.code) from None
 
@@ -102,6 +121,9 @@ def quote_out(q: Quote) -> dict[str, Any]:
     return {
         "lines": [_line_out(line) for line in q.lines],
         "total": q.total,
+        "regular_total": q.regular_total,
+        "saving": q.saving,
+        "applied": [asdict(s) for s in q.applied],
         "taxes": [{"rate_bp": rate, "tax": tax} for rate, tax in q.taxes.items()],
     }
 

@@ -37,6 +37,17 @@ class ItemToPrice:
     weighed: bool = False
     weight_grams: int | None = None
     embedded_price: int | None = None
+    category_id: str | None = None
+    brand_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Saving:
+    """Money off a line and the promotion (or onsite discount) that gave it."""
+
+    promotion_id: str
+    name: str
+    amount: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +61,10 @@ class SaleLine:
     amount: int
     tax_rate_bp: int
     weight_grams: int | None = None
+    #: Before savings; `amount` is what the customer pays for the line.
+    regular_amount: int | None = None
+    savings: tuple[Saving, ...] = ()
+    gift: bool = False
 
     @property
     def stock_qty(self) -> int:
@@ -70,6 +85,18 @@ class Quote:
     lines: tuple[SaleLine, ...]
     total: int
     taxes: dict[int, int] = field(default_factory=dict)  # rate bp -> tax included, fen
+    applied: tuple[Saving, ...] = ()  # each promotion that applied, with its whole saving
+
+    @property
+    def regular_total(self) -> int:
+        return sum(
+            line.amount if line.regular_amount is None else line.regular_amount
+            for line in self.lines
+        )
+
+    @property
+    def saving(self) -> int:
+        return self.regular_total - self.total
 
 
 def line_amount(item: ItemToPrice) -> int:
@@ -130,11 +157,21 @@ def build_quote(items: Sequence[ItemToPrice]) -> Quote:
     if not items:
         raise SaleError("empty_sale", "a sale needs at least one line", "lines")
     lines = tuple(_line(i, item) for i, item in enumerate(items, start=1))
+    return quote_of(lines)
+
+
+def quote_of(lines: Sequence[SaleLine], applied: Sequence[Saving] = ()) -> Quote:
+    """A quote from finished lines: the total and the tax included per rate."""
     by_rate: dict[int, int] = {}
     for line in lines:
         by_rate[line.tax_rate_bp] = by_rate.get(line.tax_rate_bp, 0) + line.amount
     taxes = {rate: tax_included(amount, rate) for rate, amount in sorted(by_rate.items())}
-    return Quote(lines=lines, total=sum(line.amount for line in lines), taxes=taxes)
+    return Quote(
+        lines=tuple(lines),
+        total=sum(line.amount for line in lines),
+        taxes=taxes,
+        applied=tuple(applied),
+    )
 
 
 @dataclass(frozen=True, slots=True)

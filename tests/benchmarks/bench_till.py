@@ -12,17 +12,21 @@ from typing import Any
 import requests
 
 from chainpos.db import make_engine, make_session_factory, unit_of_work
+from chainpos.master_copy import apply_changes
 from chainpos.sync.enrolment import enrol
 from pos_terminal.models import MASTER, SYNC
-from tests.benchmarks.common import latency_summary, say, seed_till_copy
+from tests.benchmarks.common import latency_summary, promotion_changes, say, seed_till_copy
 from tests.support.processes import ManagedProcess, free_port
 
 
-def run(products: int = 20_000, sales: int = 500) -> dict[str, Any]:
+def run(products: int = 20_000, sales: int = 500, promotions: int = 0) -> dict[str, Any]:
     root = Path(tempfile.mkdtemp(prefix="bench-till-"))
     db = f"sqlite:///{root}/till.db"
-    say(f"seeding a till with {products:,} products")
+    say(f"seeding a till with {products:,} products and {promotions:,} promotions")
     seed_till_copy(db, MASTER, products)
+    if promotions:
+        with unit_of_work(make_session_factory(make_engine(db))) as session:
+            apply_changes(session, MASTER, promotion_changes(promotions))
     with unit_of_work(make_session_factory(make_engine(db))) as session:
         enrol(session, SYNC, "S001-T01", "http://127.0.0.1:9", "unused")
         barcodes = [
@@ -86,6 +90,7 @@ def run(products: int = 20_000, sales: int = 500) -> dict[str, Any]:
         proc.terminate()
     return {
         "products": products,
+        "promotions": promotions,
         "sales": sales,
         "quote": latency_summary(quotes),
         "complete": latency_summary(completes),

@@ -122,3 +122,65 @@ def write_json(path: Path, data: Any) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def promotion_changes(count: int, seed: int = 11) -> list[dict[str, Any]]:
+    """`count` promotions over the demo catalog, as the feed delivers them to a till.
+
+    A realistic mix: item discounts on products (55 %), category discounts (15 %),
+    buy N get M on categories (10 %), brand discounts (10 %), spend thresholds on a
+    category (10 %); a quarter stackable; all in force for a year around now.
+    """
+    import random
+
+    from retail.promotions.definitions import from_dict, to_dict
+
+    rng = random.Random(seed)
+    skus = [p.sku for p in generate_catalog(20_000)]
+    cats = [c.code for c in categories()]
+    from retail.demo_catalog import brands
+
+    brand_codes = [b.code for b in brands()]
+    start = (utcnow() - timedelta(days=180)).isoformat()
+    end = (utcnow() + timedelta(days=180)).isoformat()
+    out = []
+    for i in range(count):
+        roll = rng.random()
+        if roll < 0.55:
+            kind, target = "item_discount", {"product_ids": rng.sample(skus, rng.randint(1, 3))}
+            rule: dict[str, Any] = rng.choice(
+                [
+                    {"mode": "percent", "percent": rng.choice([5, 10, 20])},
+                    {"mode": "amount", "amount": rng.randrange(10, 100)},
+                ]
+            )
+        elif roll < 0.70:
+            kind, target = "item_discount", {"category_ids": [rng.choice(cats)]}
+            rule = {"mode": "percent", "percent": 5}
+        elif roll < 0.80:
+            kind, target = "buy_n_get_m", {"category_ids": [rng.choice(cats)]}
+            rule = {"buy": 2, "get": 1, "free_item": "cheapest"}
+        elif roll < 0.90:
+            kind, target = "item_discount", {"brand_ids": [rng.choice(brand_codes)]}
+            rule = {"mode": "percent", "percent": 8}
+        else:
+            kind, target = "spend_threshold_discount", {"category_ids": [rng.choice(cats)]}
+            rule = {"threshold": 30000, "save": 5000, "repeat": False}
+        definition = {
+            "id": f"BENCH-{i:05d}",
+            "name": f"Promotion {i}",
+            "kind": kind,
+            "stacking": "stackable" if rng.random() < 0.25 else "exclusive",
+            "priority": rng.randrange(10),
+            "target": target,
+            "rule": rule,
+            "schedule": {"starts_at": start, "ends_at": end},
+        }
+        out.append(
+            {
+                "entity": "promotion",
+                "key": definition["id"],
+                "payload": to_dict(from_dict(definition)),
+            }
+        )
+    return out

@@ -1,7 +1,7 @@
 """`make bench`: run every benchmark and write docs/benchmarks.md with the machine's facts.
 
 Each benchmark is also runnable alone: `python -m tests.benchmarks.bench_till`.
-Set CHAINPOS_BENCH_ONLY=till,ingest,sync,promotions to run a subset.
+Set CHAINPOS_BENCH_ONLY=till,till_promotions,ingest,sync,promotions to run a subset.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ def main() -> int:
     wanted = set(filter(None, os.environ.get("CHAINPOS_BENCH_ONLY", "").split(",")))
     runs = {
         "till": bench_till.run,
+        "till_promotions": lambda: bench_till.run(promotions=2000),
         "ingest": bench_hq_ingest.run,
         "sync": bench_initial_sync.run,
         "promotions": _promotions,
@@ -100,10 +101,12 @@ def render(data: dict[str, Any]) -> str:
         f"- run at {m['date']}",
         "",
     ]
-    if "till" in r:
-        t = r["till"]
+    for key, title in (("till", "no promotions"), ("till_promotions", "2,000 promotions")):
+        if key not in r:
+            continue
+        t = r[key]
         out += [
-            f"## Till: quote and complete over HTTP ({t['products']:,}-product catalog)",
+            f"## Till: quote and complete over HTTP ({t['products']:,} products, {title})",
             "",
             "A till process (`chainpos till run`, SQLite journal with full fsync) on loopback;",
             f"{t['sales']} sales of 1-8 random lines after 20 warm-up sales, one client.",

@@ -69,11 +69,21 @@ class Chain:
 
     def prepare(self) -> None:
         """Seed HQ, enrol the stores and tills, and set up the proxies."""
+        # Ports reserved for processes are not bound until they start, so a later
+        # free_port() could hand the same one out again: keep them all distinct.
+        taken: set[int] = set()
+
+        def distinct_port() -> int:
+            while (port := free_port()) in taken:
+                pass
+            taken.add(port)
+            return port
+
         for name in ("hq", *STORES, *TILLS):
-            self.ports[name] = free_port()
+            self.ports[name] = distinct_port()
         for name in (*STORES, *TILLS):
             upstream = "hq" if name in STORES else name.split("-")[0]
-            proxy = FaultProxy(free_port(), "127.0.0.1", self.ports[upstream]).start()
+            proxy = FaultProxy(distinct_port(), "127.0.0.1", self.ports[upstream]).start()
             self.proxies[name] = proxy
         migrate(self.db("hq"), "hq", quiet=True)
         factory = make_session_factory(make_engine(self.db("hq"), durable=False))
