@@ -15,7 +15,7 @@ from chainpos.auth import issue_token, require_staff
 from chainpos.db import unit_of_work, utcnow
 from chainpos.errors import NotFound
 from chainpos.web import doc, load, load_query
-from pos_terminal import selling
+from pos_terminal import discounts, selling
 from pos_terminal.models import MASTER, TillSale
 from pos_terminal.schemas import (
     ProductOutSchema,
@@ -29,6 +29,7 @@ from pos_terminal.schemas import (
 )
 from retail.barcodes import BarcodeError, parse_scan
 from retail.catalog import resolve_price
+from retail.promotions.onsite import OnsiteAdjustment
 
 bp = Blueprint("till_api", __name__, url_prefix="/api/v1")
 
@@ -112,7 +113,18 @@ def products() -> Any:
 def quote() -> Any:
     data = load(QuoteInSchema())
     with unit_of_work(_factory()) as session:
-        return jsonify(selling.quote_out(selling.quote(session, data["lines"])))
+        onsite = _onsite(session, data)
+        return jsonify(selling.quote_out(selling.quote(session, data["lines"], onsite=onsite)))
+
+
+def _onsite(session: Session, data: dict[str, Any]) -> list[OnsiteAdjustment]:
+    return discounts.authorise(
+        session,
+        data.get("discounts", []),
+        staff_code=g.staff_code,
+        staff_role=g.staff_role,
+        supervisor=data.get("supervisor"),
+    )
 
 
 @bp.post("/sales")
@@ -133,6 +145,7 @@ def complete() -> Any:
             lines=data["lines"],
             tenders=data["tenders"],
             cashier=g.staff_code,
+            onsite=_onsite(session, data),
         )
     worker = current_app.extensions.get("chainpos.worker")
     if worker is not None:

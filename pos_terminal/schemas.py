@@ -29,7 +29,26 @@ class LineInSchema(Schema):
     )
 
 
+class DiscountInSchema(Schema):
+    """A supervisor's onsite discount: a line (by its index) or the order, % or fen."""
+
+    scope = fields.String(required=True, validate=validate.OneOf(["line", "order"]))
+    line = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=0))
+    percent = fields.Raw(load_default=None, metadata={"description": 'e.g. 10 or "12.5"'})
+    amount = Fen(load_default=None, positive=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class SupervisorSchema(Schema):
+    staff_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    pin = fields.String(required=True, validate=validate.Regexp(r"^\d{4,8}$"))
+
+
 class QuoteInSchema(Schema):
+    discounts = fields.List(
+        fields.Nested(DiscountInSchema), load_default=list, validate=validate.Length(max=20)
+    )
+    supervisor = fields.Nested(SupervisorSchema, load_default=None)
     lines = fields.List(
         fields.Nested(LineInSchema), required=True, validate=validate.Length(min=1, max=500)
     )
@@ -50,6 +69,10 @@ class TenderInSchema(Schema):
 
 class SaleInSchema(Schema):
     sale_id = fields.UUID(load_default=None)
+    discounts = fields.List(
+        fields.Nested(DiscountInSchema), load_default=list, validate=validate.Length(max=20)
+    )
+    supervisor = fields.Nested(SupervisorSchema, load_default=None)
     lines = fields.List(
         fields.Nested(LineInSchema), required=True, validate=validate.Length(min=1, max=500)
     )

@@ -15,6 +15,7 @@ from chainpos.auth import check_secret
 from chainpos.db import utcnow
 from chainpos.sync.enrolment import identity, take_seq
 from chainpos.sync.outbox import originate
+from pos_terminal import discounts
 from pos_terminal.errors import BadPin, NoPrice, SaleIdReused, SaleRefused, UnknownBarcode
 from pos_terminal.models import MASTER, SYNC, TillSale
 from pos_terminal.pricing import gift_lookup, pricing_context, promotion_book
@@ -142,19 +143,20 @@ def complete_sale(
     lines: Sequence[dict[str, Any]],
     tenders: Sequence[dict[str, Any]],
     cashier: str,
+    onsite: Sequence[OnsiteAdjustment] = (),
 ) -> dict[str, Any]:
     """Complete a sale: journal + outbox in the caller's transaction; idempotent by sale id."""
     existing = session.get(TillSale, sale_id)
     if existing is not None:
         result: dict[str, Any] = json.loads(existing.result)
-        if _request_fingerprint(lines, tenders) != result.get("request_fingerprint"):
+        if _request_fingerprint(lines, tenders, onsite) != result.get("request_fingerprint"):
             raise SaleIdReused(
                 f"sale {sale_id} was completed with other lines or tenders",
                 {"sale_id": "already used for another sale"},
             )
         return result
     now = utcnow()
-    q = quote(session, lines, now)
+    q = quote(session, lines, now, onsite)
     store = store_of(session)
     step = store.cash_rounding_step if store is not None else 1
     try:
@@ -176,6 +178,7 @@ def complete_sale(
         "amount_due": settlement.amount_due,
         "change": settlement.change,
         "tenders": [asdict(t) for t in settlement.tenders],
+        "onsite_discounts": discounts.record(onsite),
     }
     seq = take_seq(session, SYNC)
     body["receipt_no"] = receipt_number(store_code, code, day, seq)
@@ -195,7 +198,7 @@ def complete_sale(
         "seq": document.seq,
         "doc_id": document.id,
         "created_at": document.created_at,
-        "request_fingerprint": _request_fingerprint(lines, tenders),
+        "request_fingerprint": _request_fingerprint(lines, tenders, onsite),
     }
     receipt = build_receipt(result, store, code, copy_no=0)
     result["receipt"] = asdict(receipt)
@@ -217,5 +220,12 @@ def complete_sale(
     return result
 
 
-def _request_fingerprint(lines: Sequence[dict[str, Any]], tenders: Sequence[dict[str, Any]]) -> str:
-    return json.dumps({"lines": list(lines), "tenders": list(tenders)}, sort_keys=True)
+def _request_fingerprint(
+    lines: Sequence[dict[str, Any]],
+    tenders: Sequence[dict[str, Any]],
+    onsite: Sequence[OnsiteAdjustment] = (),
+) -> str:
+    return json.dumps(
+        {"lines": list(lines), "tenders": list(tenders), "onsite": discounts.record(onsite)},
+        sort_keys=True,
+    )
