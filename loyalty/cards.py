@@ -114,9 +114,7 @@ def next_state(state: CardState, event: CardEvent) -> CardState:
     try:
         return _TRANSITIONS[(state, event)]
     except KeyError:
-        raise InvalidCardTransition(
-            f"cannot {event.value} a card that is {state.value}"
-        ) from None
+        raise InvalidCardTransition(f"cannot {event.value} a card that is {state.value}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +230,8 @@ def cancel_card(card: Card, children: Iterable[Card] = ()) -> Cancellation:
     dependants = tuple(
         replace(child, state=CardState.CANCELLED)
         for child in children
-        if child.parent_card_id == card.card_id and child.state is not CardState.CANCELLED
+        if child.parent_card_id == card.card_id
+        and child.state is not CardState.CANCELLED
         and child.state is not CardState.REPLACED
     )
     return Cancellation(cancelled, dependants, closes_accounts=True)
@@ -262,12 +261,17 @@ class HotListEntry:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> HotListEntry:
-        return cls(str(data["card_id"]), str(data["number"]), data.get("uid"),
-                   CardState(data["state"]))
+        return cls(
+            str(data["card_id"]), str(data["number"]), data.get("uid"), CardState(data["state"])
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"card_id": self.card_id, "number": self.number, "uid": self.uid,
-                "state": self.state.value}
+        return {
+            "card_id": self.card_id,
+            "number": self.number,
+            "uid": self.uid,
+            "state": self.state.value,
+        }
 
 
 def hot_list_entry(card: Card) -> HotListEntry | None:

@@ -148,8 +148,16 @@ def encode_payload(spec: CouponSpec) -> bytes:
     """The signed bytes of a coupon."""
     _check_spec(spec)
     flags = _FLAG_MEMBER if spec.member_id is not None else 0
-    out = bytearray(_HEADER.pack(FORMAT_VERSION, spec.key_id, spec.kind.value, flags,
-                                 _day(spec.valid_from), _day(spec.valid_until)))
+    out = bytearray(
+        _HEADER.pack(
+            FORMAT_VERSION,
+            spec.key_id,
+            spec.kind.value,
+            flags,
+            _day(spec.valid_from),
+            _day(spec.valid_until),
+        )
+    )
     for number in (spec.batch, spec.serial, spec.value, spec.cap, spec.min_spend):
         out += _varint(number)
     out.append(len(spec.stores))
@@ -204,9 +212,21 @@ def _decode_payload(payload: bytes) -> tuple[Coupon, bytes | None]:
         item = reader.take(reader.take(1)[0]).decode("utf-8", errors="strict")
     if reader.pos != len(payload):
         raise CouponMalformed("trailing bytes in coupon")
-    coupon = Coupon(batch, serial, coupon_kind, value, EPOCH + timedelta(days=start),
-                    EPOCH + timedelta(days=end), cap, min_spend, stores, tag is not None, None,
-                    item, key_id)
+    coupon = Coupon(
+        batch,
+        serial,
+        coupon_kind,
+        value,
+        EPOCH + timedelta(days=start),
+        EPOCH + timedelta(days=end),
+        cap,
+        min_spend,
+        stores,
+        tag is not None,
+        None,
+        item,
+        key_id,
+    )
     return coupon, tag
 
 
@@ -221,8 +241,9 @@ def issue_batch(
     private_key: Ed25519PrivateKey, template: CouponSpec, first_serial: int, count: int
 ) -> list[str]:
     """`count` single-use codes of one batch with consecutive serials."""
-    return [issue_coupon(private_key, replace(template, serial=first_serial + i))
-            for i in range(count)]
+    return [
+        issue_coupon(private_key, replace(template, serial=first_serial + i)) for i in range(count)
+    ]
 
 
 def _unpack_code(code: str) -> tuple[bytes, bytes]:

@@ -209,9 +209,7 @@ def plan_merge(survivor: MemberRecord, absorbed: MemberRecord) -> MergePlan:
         referrer_id=s.referrer_id or a.referrer_id,
         # Consent is never widened by a merge: both records must have said yes.
         marketing_consent=s.marketing_consent and a.marketing_consent,
-        enrolled_on=min(
-            (d for d in (s.enrolled_on, a.enrolled_on) if d is not None), default=None
-        ),
+        enrolled_on=min((d for d in (s.enrolled_on, a.enrolled_on) if d is not None), default=None),
     )
     return MergePlan(
         survivor_id=s.member_id,

@@ -28,8 +28,12 @@ class OfflineLimits:
     store_exposure: int  # total offline debits a store holds not yet posted to HQ
 
     def __post_init__(self) -> None:
-        if min(self.per_transaction, self.per_card_amount, self.per_card_count,
-               self.store_exposure) < 0:
+        if (
+            min(
+                self.per_transaction, self.per_card_amount, self.per_card_count, self.store_exposure
+            )
+            < 0
+        ):
             raise InvalidConfig("offline limits must not be negative")
 
     @classmethod
@@ -60,8 +64,9 @@ class OfflinePolicy:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> OfflinePolicy:
-        return cls(OfflineLimits.from_dict(data["stored_value"]),
-                   OfflineLimits.from_dict(data["points"]))
+        return cls(
+            OfflineLimits.from_dict(data["stored_value"]), OfflineLimits.from_dict(data["points"])
+        )
 
     def to_dict(self) -> JsonDict:
         return {"stored_value": self.stored_value.to_dict(), "points": self.points.to_dict()}

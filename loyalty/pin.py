@@ -128,4 +128,3 @@ def change_pin(
     if not result.accepted:
         return result
     return PinCheck(set_pin(new_pin, hasher), accepted=True, tries_left=policy.max_tries)
-

@@ -127,11 +127,13 @@ def new_lot(
     )
 
 
-def credit_entry(lot: PointsLot, kind: PointsEntryKind, reason: str = "",
-                 store_id: str | None = None) -> PointsEntry:
+def credit_entry(
+    lot: PointsLot, kind: PointsEntryKind, reason: str = "", store_id: str | None = None
+) -> PointsEntry:
     """The ledger row recording a new lot."""
-    return PointsEntry(lot.account_id, kind, lot.lot_id, lot.points, lot.earned_on, lot.ref,
-                       reason, store_id)
+    return PointsEntry(
+        lot.account_id, kind, lot.lot_id, lot.points, lot.earned_on, lot.ref, reason, store_id
+    )
 
 
 def balance(lots: Iterable[PointsLot], on: date) -> PointsBalance:
@@ -153,14 +155,23 @@ def consumption_order(lots: Iterable[PointsLot], on: date) -> list[PointsLot]:
     usable = [lot for lot in lots if lot.is_available(on)]
     return sorted(
         usable,
-        key=lambda lot: (lot.valid_until is None, lot.valid_until or date.max, lot.earned_on,
-                         lot.lot_id),
+        key=lambda lot: (
+            lot.valid_until is None,
+            lot.valid_until or date.max,
+            lot.earned_on,
+            lot.lot_id,
+        ),
     )
 
 
 def _consume(
-    lots: Iterable[PointsLot], points: int, on: date, kind: PointsEntryKind, ref: str,
-    reason: str, store_id: str | None,
+    lots: Iterable[PointsLot],
+    points: int,
+    on: date,
+    kind: PointsEntryKind,
+    ref: str,
+    reason: str,
+    store_id: str | None,
 ) -> list[PointsEntry]:
     if points <= 0:
         raise InvalidAmount("points to use must be positive", "points")
@@ -168,8 +179,9 @@ def _consume(
     still = points
     for lot in consumption_order(lots, on):
         take = min(still, lot.remaining)
-        entries.append(PointsEntry(lot.account_id, kind, lot.lot_id, -take, on, ref, reason,
-                                   store_id))
+        entries.append(
+            PointsEntry(lot.account_id, kind, lot.lot_id, -take, on, ref, reason, store_id)
+        )
         still -= take
         if still == 0:
             return entries
@@ -206,19 +218,31 @@ class Gift:
 
 
 def redeem_gift(
-    lots: Iterable[PointsLot], gift: Gift, quantity: int, on: date, ref: str,
+    lots: Iterable[PointsLot],
+    gift: Gift,
+    quantity: int,
+    on: date,
+    ref: str,
     store_id: str | None = None,
 ) -> list[PointsEntry]:
     """Exchange points for `quantity` of a catalog gift."""
     if quantity <= 0:
         raise InvalidAmount("gift quantity must be positive", "quantity")
-    return _consume(lots, gift.points * quantity, on, PointsEntryKind.GIFT, ref, gift.code,
-                    store_id)
+    return _consume(
+        lots, gift.points * quantity, on, PointsEntryKind.GIFT, ref, gift.code, store_id
+    )
 
 
 def adjust_points(
-    lots: Iterable[PointsLot], *, account_id: str, points: int, reason: str, on: date,
-    ref: str, lot_id: str, expiry: ExpiryPolicy,
+    lots: Iterable[PointsLot],
+    *,
+    account_id: str,
+    points: int,
+    reason: str,
+    on: date,
+    ref: str,
+    lot_id: str,
+    expiry: ExpiryPolicy,
 ) -> tuple[PointsLot | None, list[PointsEntry]]:
     """Manual adjustment: a positive one opens an available lot, a negative one consumes."""
     if not reason.strip():
@@ -227,16 +251,30 @@ def adjust_points(
         raise InvalidAmount("an adjustment of zero points does nothing", "points")
     if points < 0:
         return None, _consume(lots, -points, on, PointsEntryKind.ADJUST, ref, reason, None)
-    lot = new_lot(lot_id=lot_id, account_id=account_id, source=LotSource.ADJUSTMENT,
-                  points=points, earned_on=on, pending_days=0, expiry=expiry, ref=ref)
+    lot = new_lot(
+        lot_id=lot_id,
+        account_id=account_id,
+        source=LotSource.ADJUSTMENT,
+        points=points,
+        earned_on=on,
+        pending_days=0,
+        expiry=expiry,
+        ref=ref,
+    )
     return lot, [credit_entry(lot, PointsEntryKind.ADJUST, reason)]
 
 
 def expire_points(lots: Iterable[PointsLot], on: date) -> list[PointsEntry]:
     """The daily run: one EXPIRE entry for what is left of every lot past `valid_until`."""
     return [
-        PointsEntry(lot.account_id, PointsEntryKind.EXPIRE, lot.lot_id, -lot.remaining, on,
-                    f"expiry:{on.isoformat()}")
+        PointsEntry(
+            lot.account_id,
+            PointsEntryKind.EXPIRE,
+            lot.lot_id,
+            -lot.remaining,
+            on,
+            f"expiry:{on.isoformat()}",
+        )
         for lot in lots
         if lot.remaining > 0 and lot.is_expired(on)
     ]
@@ -299,16 +337,18 @@ def reverse_for_return(
     entries: list[PointsEntry] = []
     own = min(points, sale_lot.remaining)
     if own:
-        entries.append(PointsEntry(sale_lot.account_id, PointsEntryKind.REVERSE, sale_lot_id,
-                                   -own, on, ref))
+        entries.append(
+            PointsEntry(sale_lot.account_id, PointsEntryKind.REVERSE, sale_lot_id, -own, on, ref)
+        )
     still = points - own
     others = (lot for lot in lots if lot.lot_id != sale_lot_id)
     for lot in consumption_order(others, on):
         if still == 0:
             break
         take = min(still, lot.remaining)
-        entries.append(PointsEntry(lot.account_id, PointsEntryKind.REVERSE, lot.lot_id, -take,
-                                   on, ref))
+        entries.append(
+            PointsEntry(lot.account_id, PointsEntryKind.REVERSE, lot.lot_id, -take, on, ref)
+        )
         still -= take
     return PointsReversal(tuple(entries), points, still)
 

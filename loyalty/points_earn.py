@@ -163,9 +163,17 @@ def earn_points(
         EarnedLine(line.line_id, line.amount, points)
         for line, points in zip(lines, shares, strict=True)
     )
-    lot = new_lot(lot_id=lot_id, account_id=account_id, source=LotSource.SALE, points=total,
-                  earned_on=on, pending_days=rules.pending_days, expiry=rules.expiry, ref=ref,
-                  lines=earned)
+    lot = new_lot(
+        lot_id=lot_id,
+        account_id=account_id,
+        source=LotSource.SALE,
+        points=total,
+        earned_on=on,
+        pending_days=rules.pending_days,
+        expiry=rules.expiry,
+        ref=ref,
+        lines=earned,
+    )
     return Earning(total, lot, credit_entry(lot, PointsEntryKind.EARN, store_id=store_id))
 
 

@@ -37,8 +37,7 @@ class ReferralRule:
     referrer_tiers: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        if min(self.reward_points, self.reward_bonus, self.min_top_up,
-               self.spend_threshold) < 0:
+        if min(self.reward_points, self.reward_bonus, self.min_top_up, self.spend_threshold) < 0:
             raise InvalidConfig(f"referral rule {self.rule_id} has a negative number")
         if not (self.reward_points or self.reward_bonus):
             raise InvalidConfig(f"referral rule {self.rule_id} rewards nothing")
@@ -140,8 +139,13 @@ def evaluate_referral(
     if referrer is None or not referrer.active or referrer.member_id == event.referred_member_id:
         return []
     return [
-        ReferralReward(rule.rule_id, referrer.member_id, event.referred_member_id,
-                       rule.reward_points, rule.reward_bonus)
+        ReferralReward(
+            rule.rule_id,
+            referrer.member_id,
+            event.referred_member_id,
+            rule.reward_points,
+            rule.reward_bonus,
+        )
         for rule in policy.rules
         if rule.rule_id not in already_rewarded
         and (not rule.referrer_tiers or referrer.tier in rule.referrer_tiers)

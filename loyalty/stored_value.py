@@ -112,10 +112,13 @@ class StoredValuePolicy:
     def __post_init__(self) -> None:
         minima = [s.min_top_up for s in self.bonus_steps]
         if minima != sorted(set(minima)) or any(s.bonus < 0 for s in self.bonus_steps):
-            raise InvalidConfig("bonus steps must have increasing minima and bonus >= 0",
-                                "bonus_steps")
-        if min(self.registered_cap, self.anonymous_cap, self.min_top_up,
-               self.pin_required_above) <= 0:
+            raise InvalidConfig(
+                "bonus steps must have increasing minima and bonus >= 0", "bonus_steps"
+            )
+        if (
+            min(self.registered_cap, self.anonymous_cap, self.min_top_up, self.pin_required_above)
+            <= 0
+        ):
             raise InvalidConfig("caps and minimum top-up must be positive")
 
     def cap_for(self, card: Card) -> int:
@@ -168,7 +171,12 @@ def _check_cap(policy: StoredValuePolicy, card: Card, after: Balance) -> None:
 
 
 def top_up(
-    policy: StoredValuePolicy, card: Card, current: Balance, amount: int, *, store_id: str,
+    policy: StoredValuePolicy,
+    card: Card,
+    current: Balance,
+    amount: int,
+    *,
+    store_id: str,
     ref: str,
 ) -> SvEntry:
     """Credit `amount` fen of principal plus the schedule's bonus, within the card's cap."""
@@ -206,7 +214,12 @@ def split_spend(current: Balance, amount: int, order: SpendOrder) -> Balance:
 
 
 def spend(
-    policy: StoredValuePolicy, card: Card, current: Balance, amount: int, *, store_id: str,
+    policy: StoredValuePolicy,
+    card: Card,
+    current: Balance,
+    amount: int,
+    *,
+    store_id: str,
     ref: str,
 ) -> SvEntry:
     """Debit a purchase from the card by the policy's spend order."""
@@ -216,7 +229,12 @@ def spend(
 
 
 def post_offline_spend(
-    policy: StoredValuePolicy, account_id: str, current: Balance, amount: int, *, store_id: str,
+    policy: StoredValuePolicy,
+    account_id: str,
+    current: Balance,
+    amount: int,
+    *,
+    store_id: str,
     ref: str,
 ) -> SvEntry:
     """Post a debit a store authorised offline: it is owed even if the card is now frozen
@@ -224,11 +242,23 @@ def post_offline_spend(
     if amount <= 0:
         raise InvalidAmount("a spend must be positive")
     covered = min(amount, max(current.principal, 0) + max(current.bonus, 0))
-    part = (split_spend(Balance(max(current.principal, 0), max(current.bonus, 0)), covered,
-                        policy.spend_order) if covered else Balance())
+    part = (
+        split_spend(
+            Balance(max(current.principal, 0), max(current.bonus, 0)), covered, policy.spend_order
+        )
+        if covered
+        else Balance()
+    )
     overdraft = amount - covered
-    return SvEntry(account_id, SvEntryKind.SPEND, -(part.principal + overdraft), -part.bonus,
-                   store_id, ref, overdraft=overdraft)
+    return SvEntry(
+        account_id,
+        SvEntryKind.SPEND,
+        -(part.principal + overdraft),
+        -part.bonus,
+        store_id,
+        ref,
+        overdraft=overdraft,
+    )
 
 
 def refund_spend(
@@ -253,8 +283,15 @@ def refund_spend(
 
 
 def transfer(
-    policy: StoredValuePolicy, source: Card, target: Card, source_balance: Balance,
-    target_balance: Balance, amount: int, *, store_id: str, ref: str,
+    policy: StoredValuePolicy,
+    source: Card,
+    target: Card,
+    source_balance: Balance,
+    target_balance: Balance,
+    amount: int,
+    *,
+    store_id: str,
+    ref: str,
 ) -> tuple[SvEntry, SvEntry]:
     """Move principal (only) between two active registered cards of one member.
 
@@ -295,10 +332,12 @@ def cancel_balance(card: Card, current: Balance, *, store_id: str, ref: str) -> 
     entries: list[SvEntry] = []
     refund = max(current.principal, 0)
     if refund:
-        entries.append(SvEntry(card.account_id, SvEntryKind.CANCEL_REFUND, -refund, 0, store_id,
-                               ref))
+        entries.append(
+            SvEntry(card.account_id, SvEntryKind.CANCEL_REFUND, -refund, 0, store_id, ref)
+        )
     forfeit = max(current.bonus, 0)
     if forfeit:
-        entries.append(SvEntry(card.account_id, SvEntryKind.BONUS_FORFEIT, 0, -forfeit, store_id,
-                               ref))
+        entries.append(
+            SvEntry(card.account_id, SvEntryKind.BONUS_FORFEIT, 0, -forfeit, store_id, ref)
+        )
     return CancelSettlement(tuple(entries), refund, forfeit)

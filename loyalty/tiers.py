@@ -194,9 +194,7 @@ def upgrade_after_sale(
     return None
 
 
-def review_at_period_end(
-    ladder: TierLadder, current_code: str, rolling: int
-) -> TierChange | None:
+def review_at_period_end(ladder: TierLadder, current_code: str, rolling: int) -> TierChange | None:
     """The tier change due at the end of a review period, by the ladder's downgrade policy."""
     current = ladder.rank(current_code)
     qualifying = ladder.rank(ladder.for_spend(rolling).code)

@@ -31,8 +31,12 @@ from loyalty.pin import PinState
 
 def _card(state: CardState = CardState.ACTIVE, **extra: object) -> Card:
     fields: dict[str, object] = {
-        "card_id": "c1", "number": make_card_number("8866", 1), "medium": CardMedium.IC,
-        "account_id": "acc1", "state": state, "member_id": "m1",
+        "card_id": "c1",
+        "number": make_card_number("8866", 1),
+        "medium": CardMedium.IC,
+        "account_id": "acc1",
+        "state": state,
+        "member_id": "m1",
     } | extra
     return Card(**fields)  # type: ignore[arg-type]
 
@@ -52,7 +56,7 @@ def test_card_number_carries_a_valid_luhn_digit() -> None:
 def test_any_single_digit_typo_is_caught(serial: int, position: int, delta: int) -> None:
     number = make_card_number("8866", serial)
     typo = str((int(number[position]) + delta) % 10)
-    mistyped = number[:position] + typo + number[position + 1:]
+    mistyped = number[:position] + typo + number[position + 1 :]
     with pytest.raises(InvalidCardNumber):
         normalise_card_number(mistyped)
 
@@ -118,8 +122,13 @@ def test_card_lifecycle_refuses(state: CardState, event: CardEvent) -> None:
 
 @pytest.mark.parametrize(
     ("state", "hot"),
-    [(CardState.ISSUED, False), (CardState.ACTIVE, False), (CardState.FROZEN, True),
-     (CardState.REPLACED, True), (CardState.CANCELLED, True)],
+    [
+        (CardState.ISSUED, False),
+        (CardState.ACTIVE, False),
+        (CardState.FROZEN, True),
+        (CardState.REPLACED, True),
+        (CardState.CANCELLED, True),
+    ],
 )
 def test_frozen_and_dead_cards_are_hot_listed(state: CardState, hot: bool) -> None:
     assert _card(state).hot_listed is hot
@@ -187,8 +196,11 @@ def test_supplementary_cards_do_not_nest() -> None:
 
 
 def test_family_is_the_primary_card_and_its_children() -> None:
-    cards = [_card(card_id="k1", parent_card_id="c1"), _card(card_id="k2", parent_card_id="zz"),
-             _card(card_id="k3", parent_card_id="c1")]
+    cards = [
+        _card(card_id="k1", parent_card_id="c1"),
+        _card(card_id="k2", parent_card_id="zz"),
+        _card(card_id="k3", parent_card_id="c1"),
+    ]
     assert family_card_ids(_card(), cards) == ("c1", "k1", "k3")
 
 

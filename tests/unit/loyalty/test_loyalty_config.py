@@ -29,12 +29,17 @@ from loyalty.tiers import DEMO_LADDER, DowngradePolicy, TierLadder
 CONFIGS: list[Any] = [
     EnrolmentPolicy((EnrolmentRule(EnrolmentKind.PURCHASE_WITH_FEE, 20_000, 2_000),)),
     TierLadder(DEMO_LADDER.tiers, 6, DowngradePolicy.ONE_STEP),
-    EarnRules(Fraction(3, 2), frozenset({"tobacco"}),
-              (Campaign("x2", date(2026, 1, 1), date(2026, 1, 7), Fraction(2)),), 14,
-              ExpiryPolicy(ExpiryKind.END_OF_MONTH, 12)),
+    EarnRules(
+        Fraction(3, 2),
+        frozenset({"tobacco"}),
+        (Campaign("x2", date(2026, 1, 1), date(2026, 1, 7), Fraction(2)),),
+        14,
+        ExpiryPolicy(ExpiryKind.END_OF_MONTH, 12),
+    ),
     RedemptionRate(200, 100),
-    StoredValuePolicy((BonusStep(100_000, 20_000),), SpendOrder.PROPORTIONAL, 400_000, 80_000,
-                      True, 1_000, 30_000),
+    StoredValuePolicy(
+        (BonusStep(100_000, 20_000),), SpendOrder.PROPORTIONAL, 400_000, 80_000, True, 1_000, 30_000
+    ),
     ReferralPolicy((ReferralRule("r", ReferralTrigger.UPGRADE, reward_points=5),)),
     OfflinePolicy(OfflineLimits(1, 2, 3, 4), OfflineLimits(5, 6, 7, 8)),
     PinPolicy(4),
@@ -48,8 +53,9 @@ def test_config_round_trips_through_json(config: Any) -> None:
     assert type(config).from_dict(json.loads(wire)) == config
 
 
-@pytest.mark.parametrize(("raw", "value"), [(2, Fraction(2)), ("1.5", Fraction(3, 2)),
-                                            ("3/2", Fraction(3, 2))])
+@pytest.mark.parametrize(
+    ("raw", "value"), [(2, Fraction(2)), ("1.5", Fraction(3, 2)), ("3/2", Fraction(3, 2))]
+)
 def test_rates_are_read_exactly(raw: object, value: Fraction) -> None:
     assert fraction_from_json(raw, "rate") == value
 
@@ -72,8 +78,9 @@ def test_offline_stored_value_limit_must_stay_below_the_pin_threshold() -> None:
 
 
 def test_hot_list_entry_round_trips_and_is_only_for_refused_cards() -> None:
-    card = Card("c1", make_card_number("8866", 1), CardMedium.IC, "acc", CardState.FROZEN,
-                uid="04A23B1C")
+    card = Card(
+        "c1", make_card_number("8866", 1), CardMedium.IC, "acc", CardState.FROZEN, uid="04A23B1C"
+    )
     entry = hot_list_entry(card)
     assert entry is not None
     assert HotListEntry.from_dict(json.loads(json.dumps(entry.to_dict()))) == entry

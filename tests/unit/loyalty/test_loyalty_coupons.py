@@ -33,8 +33,15 @@ OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
 PUBLIC = HQ_KEY.public_key()
 DAY = date(2026, 11, 26)
 SPEC = CouponSpec(
-    batch=1207, serial=42, kind=CouponKind.PERCENT_OFF, value=20, cap=5_000, min_spend=10_000,
-    valid_from=date(2026, 11, 1), valid_until=date(2026, 12, 31), stores=(1, 7),
+    batch=1207,
+    serial=42,
+    kind=CouponKind.PERCENT_OFF,
+    value=20,
+    cap=5_000,
+    min_spend=10_000,
+    valid_from=date(2026, 11, 1),
+    valid_until=date(2026, 12, 31),
+    stores=(1, 7),
     member_id="0192c6a4-7d3e-7c1a-9b2f-1e2d3c4b5a69",
 )
 MEMBER = SPEC.member_id
@@ -44,7 +51,12 @@ def test_issued_coupon_verifies_at_a_store_in_scope_for_its_member() -> None:
     code = issue_coupon(HQ_KEY, SPEC)
     coupon = verify_coupon(PUBLIC, code, DAY, store=7, member=MEMBER, spend=10_000)
     assert (coupon.batch, coupon.serial, coupon.kind, coupon.value, coupon.cap) == (
-        1207, 42, CouponKind.PERCENT_OFF, 20, 5_000)
+        1207,
+        42,
+        CouponKind.PERCENT_OFF,
+        20,
+        5_000,
+    )
     assert coupon.member_bound and coupon.member_id == MEMBER
     assert coupon.key == "B1207-42"
 
@@ -57,7 +69,7 @@ def test_code_is_compact_qr_alphanumeric_text() -> None:
 
 def test_code_survives_lower_case_and_grouping_dashes() -> None:
     code = issue_coupon(HQ_KEY, SPEC)
-    grouped = "-".join(code[i:i + 4] for i in range(0, len(code), 4)).lower()
+    grouped = "-".join(code[i : i + 4] for i in range(0, len(code), 4)).lower()
     assert verify_coupon(PUBLIC, grouped, DAY, 1, MEMBER).serial == 42
 
 
@@ -145,8 +157,12 @@ def test_batch_codes_are_distinct_single_use_serials() -> None:
         (CouponSpec(1, 1, CouponKind.PERCENT_OFF, 15, DAY, DAY, cap=1_000), 5_003, 0, 750),
         (CouponSpec(1, 1, CouponKind.PERCENT_OFF, 15, DAY, DAY, cap=1_000), 50_000, 0, 1_000),
         (CouponSpec(1, 1, CouponKind.PERCENT_OFF, 15, DAY, DAY), 50_000, 0, 7_500),
-        (CouponSpec(1, 1, CouponKind.FREE_ITEM, 0, DAY, DAY, item_code="6901234567892"), 9_000,
-         350, 350),
+        (
+            CouponSpec(1, 1, CouponKind.FREE_ITEM, 0, DAY, DAY, item_code="6901234567892"),
+            9_000,
+            350,
+            350,
+        ),
     ],
 )
 def test_coupon_saving_never_exceeds_the_spend(
@@ -159,7 +175,8 @@ def test_coupon_saving_never_exceeds_the_spend(
 def test_free_item_coupon_carries_its_item_code() -> None:
     spec = CouponSpec(1, 1, CouponKind.FREE_ITEM, 0, DAY, DAY, item_code="6901234567892")
     assert verify_coupon(PUBLIC, issue_coupon(HQ_KEY, spec), DAY, 1, None).item_code == (
-        "6901234567892")
+        "6901234567892"
+    )
 
 
 @pytest.mark.parametrize(

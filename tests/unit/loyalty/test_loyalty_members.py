@@ -39,8 +39,17 @@ def test_mobile_is_normalised_to_eleven_digits(raw: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "1380013800", "138001380001", "12800138000", "23800138000", "+1 138 0013 8000",
-     "1380013800a", "+86 1280 013 8000", "010-12345678"],
+    [
+        "",
+        "1380013800",
+        "138001380001",
+        "12800138000",
+        "23800138000",
+        "+1 138 0013 8000",
+        "1380013800a",
+        "+86 1280 013 8000",
+        "010-12345678",
+    ],
 )
 def test_mobile_outside_mainland_ranges_is_refused_naming_the_field(raw: str) -> None:
     with pytest.raises(InvalidMobile) as error:
@@ -65,8 +74,14 @@ def test_implausible_email_is_refused(raw: str) -> None:
 
 def test_new_profile_is_normalised_and_dated() -> None:
     profile = new_member_profile(
-        "m1", "+86 138 0013 8000", "  王  小明 ", today=TODAY, birthday=date(1990, 5, 1),
-        gender=Gender.MALE, email="WXM@Example.com", marketing_consent=True,
+        "m1",
+        "+86 138 0013 8000",
+        "  王  小明 ",
+        today=TODAY,
+        birthday=date(1990, 5, 1),
+        gender=Gender.MALE,
+        email="WXM@Example.com",
+        marketing_consent=True,
     )
     assert profile.mobile == "13800138000"
     assert profile.name == "王 小明"
@@ -91,8 +106,9 @@ def test_bad_profile_field_is_named(kwargs: dict[str, object], field: str) -> No
     assert error.value.field == field
 
 
-def _member(member_id: str, mobile: str, name: str, birthday: date | None = None,
-            **extra: object) -> MemberProfile:
+def _member(
+    member_id: str, mobile: str, name: str, birthday: date | None = None, **extra: object
+) -> MemberProfile:
     return MemberProfile(member_id, mobile, name, birthday, **extra)  # type: ignore[arg-type]
 
 
@@ -124,14 +140,25 @@ def test_merged_members_are_not_reported_as_duplicates() -> None:
 
 def test_merge_moves_cards_keeps_survivor_fields_and_fills_blanks() -> None:
     survivor = MemberRecord(
-        _member("s", "13800138000", "张三", None, marketing_consent=True,
-                enrolled_on=date(2024, 1, 1)),
-        tier_rank=1, card_ids=("c1",),
+        _member(
+            "s", "13800138000", "张三", None, marketing_consent=True, enrolled_on=date(2024, 1, 1)
+        ),
+        tier_rank=1,
+        card_ids=("c1",),
     )
     absorbed = MemberRecord(
-        _member("a", "13900139000", "张三", date(1990, 1, 2), email="z@example.com",
-                gender=Gender.MALE, marketing_consent=False, enrolled_on=date(2022, 6, 1)),
-        tier_rank=2, card_ids=("c2", "c3"),
+        _member(
+            "a",
+            "13900139000",
+            "张三",
+            date(1990, 1, 2),
+            email="z@example.com",
+            gender=Gender.MALE,
+            marketing_consent=False,
+            enrolled_on=date(2022, 6, 1),
+        ),
+        tier_rank=2,
+        card_ids=("c2", "c3"),
     )
     plan = plan_merge(survivor, absorbed)
     assert plan.cards_to_move == ("c2", "c3")

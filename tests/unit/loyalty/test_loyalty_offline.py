@@ -19,15 +19,18 @@ from loyalty.offline import (
     exposure_after_posting,
 )
 
-LIMITS = OfflineLimits(per_transaction=20_000, per_card_amount=50_000, per_card_count=3,
-                       store_exposure=1_000_000)
+LIMITS = OfflineLimits(
+    per_transaction=20_000, per_card_amount=50_000, per_card_count=3, store_exposure=1_000_000
+)
 CARD = CardOfflineState("c1", known_balance=100_000)
 
 
-def _decide(card: CardOfflineState | None = CARD, amount: int = 10_000,
-            exposure: int = 0) -> Authorisation | Refusal:
-    return authorise_offline_debit(OfflineRiskState(LIMITS, card, exposure),
-                                   OfflineDebitRequest("c1", amount, "tender-1"))
+def _decide(
+    card: CardOfflineState | None = CARD, amount: int = 10_000, exposure: int = 0
+) -> Authorisation | Refusal:
+    return authorise_offline_debit(
+        OfflineRiskState(LIMITS, card, exposure), OfflineDebitRequest("c1", amount, "tender-1")
+    )
 
 
 def test_offline_debit_within_limits_is_authorised_and_counted() -> None:
@@ -47,8 +50,12 @@ def test_offline_debit_within_limits_is_authorised_and_counted() -> None:
         (CARD, 20_001, 0, RefusalReason.OVER_TRANSACTION_LIMIT),
         (CardOfflineState("c1", 5_000), 5_001, 0, RefusalReason.BEYOND_KNOWN_BALANCE),
         (CardOfflineState("c1", 100_000, False, 30_000, 3), 100, 0, RefusalReason.OVER_CARD_COUNT),
-        (CardOfflineState("c1", 100_000, False, 40_000, 2), 10_001, 0,
-         RefusalReason.OVER_CARD_AMOUNT),
+        (
+            CardOfflineState("c1", 100_000, False, 40_000, 2),
+            10_001,
+            0,
+            RefusalReason.OVER_CARD_AMOUNT,
+        ),
         (CARD, 10_000, 990_001, RefusalReason.OVER_STORE_EXPOSURE),
     ],
 )
@@ -103,8 +110,9 @@ def test_a_run_of_offline_debits_never_breaches_any_limit(amounts: list[int], ba
     card = CardOfflineState("c1", balance)
     exposure = 0
     for n, amount in enumerate(amounts):
-        result = authorise_offline_debit(OfflineRiskState(LIMITS, card, exposure),
-                                         OfflineDebitRequest("c1", amount, f"t{n}"))
+        result = authorise_offline_debit(
+            OfflineRiskState(LIMITS, card, exposure), OfflineDebitRequest("c1", amount, f"t{n}")
+        )
         if isinstance(result, Authorisation):
             card, exposure = result.card, result.store_exposure
     assert card.known_balance >= 0

@@ -73,8 +73,9 @@ def test_checking_a_card_without_pin_is_refused() -> None:
         verify_pin(PinState(), "246810", HASHER, POLICY)
 
 
-@pytest.mark.parametrize("pin", ["12345", "1234567", "12345a", "111111", "123456", "987654",
-                                 "１２３４５７"])
+@pytest.mark.parametrize(
+    "pin", ["12345", "1234567", "12345a", "111111", "123456", "987654", "１２３４５７"]
+)
 def test_weak_or_malformed_pin_is_refused(pin: str) -> None:
     with pytest.raises(WeakPin):
         check_pin_strength(pin)

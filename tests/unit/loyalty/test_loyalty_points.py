@@ -27,12 +27,28 @@ from loyalty.points_expiry import ExpiryKind, ExpiryPolicy
 DAY = date(2026, 11, 26)
 
 
-def _lot(lot_id: str, points: int, *, remaining: int | None = None, valid_until: date | None = None,
-         available_on: date = date(2026, 1, 1), earned_on: date = date(2026, 1, 1),
-         lines: tuple[EarnedLine, ...] = ()) -> PointsLot:
-    return PointsLot(lot_id, "acc", LotSource.SALE, points,
-                     points if remaining is None else remaining, earned_on, available_on,
-                     valid_until, f"sale-{lot_id}", lines)
+def _lot(
+    lot_id: str,
+    points: int,
+    *,
+    remaining: int | None = None,
+    valid_until: date | None = None,
+    available_on: date = date(2026, 1, 1),
+    earned_on: date = date(2026, 1, 1),
+    lines: tuple[EarnedLine, ...] = (),
+) -> PointsLot:
+    return PointsLot(
+        lot_id,
+        "acc",
+        LotSource.SALE,
+        points,
+        points if remaining is None else remaining,
+        earned_on,
+        available_on,
+        valid_until,
+        f"sale-{lot_id}",
+        lines,
+    )
 
 
 def test_redemption_uses_soonest_expiring_lots_first_and_never_expiring_last() -> None:
@@ -42,8 +58,11 @@ def test_redemption_uses_soonest_expiring_lots_first_and_never_expiring_last() -
         _lot("soon", 100, valid_until=date(2026, 12, 31)),
     ]
     entries = redeem_points(lots, 450, DAY, "tender-1", store_id="S001")
-    assert [(e.lot_id, e.points) for e in entries] == [("soon", -100), ("late", -300),
-                                                       ("forever", -50)]
+    assert [(e.lot_id, e.points) for e in entries] == [
+        ("soon", -100),
+        ("late", -300),
+        ("forever", -50),
+    ]
     assert all(e.kind is PointsEntryKind.REDEEM and e.store_id == "S001" for e in entries)
 
 
@@ -84,9 +103,16 @@ def test_gift_redemption_costs_points_times_quantity() -> None:
 
 
 def test_positive_adjustment_opens_an_available_lot_with_the_reason() -> None:
-    lot, entries = adjust_points([], account_id="acc", points=250, reason="goodwill: late delivery",
-                                 on=DAY, ref="adj-1", lot_id="lot-adj",
-                                 expiry=ExpiryPolicy(ExpiryKind.END_OF_YEAR))
+    lot, entries = adjust_points(
+        [],
+        account_id="acc",
+        points=250,
+        reason="goodwill: late delivery",
+        on=DAY,
+        ref="adj-1",
+        lot_id="lot-adj",
+        expiry=ExpiryPolicy(ExpiryKind.END_OF_YEAR),
+    )
     assert lot is not None
     assert lot.is_available(DAY)
     assert lot.valid_until == date(2026, 12, 31)
@@ -96,8 +122,16 @@ def test_positive_adjustment_opens_an_available_lot_with_the_reason() -> None:
 
 
 def test_negative_adjustment_consumes_lots() -> None:
-    lot, entries = adjust_points([_lot("a", 100)], account_id="acc", points=-40, reason="typo",
-                                 on=DAY, ref="adj-2", lot_id="unused", expiry=ExpiryPolicy())
+    lot, entries = adjust_points(
+        [_lot("a", 100)],
+        account_id="acc",
+        points=-40,
+        reason="typo",
+        on=DAY,
+        ref="adj-2",
+        lot_id="unused",
+        expiry=ExpiryPolicy(),
+    )
     assert lot is None
     assert [(e.lot_id, e.points) for e in entries] == [("a", -40)]
 
@@ -105,12 +139,19 @@ def test_negative_adjustment_consumes_lots() -> None:
 @pytest.mark.parametrize(("points", "reason"), [(10, " "), (0, "why")])
 def test_adjustment_needs_a_reason_and_a_non_zero_amount(points: int, reason: str) -> None:
     with pytest.raises(InvalidAmount):
-        adjust_points([], account_id="acc", points=points, reason=reason, on=DAY, ref="r",
-                      lot_id="l", expiry=ExpiryPolicy())
+        adjust_points(
+            [],
+            account_id="acc",
+            points=points,
+            reason=reason,
+            on=DAY,
+            ref="r",
+            lot_id="l",
+            expiry=ExpiryPolicy(),
+        )
 
 
-SALE_LINES = (EarnedLine("l1", 10_000, 100), EarnedLine("l2", 3_000, 31),
-              EarnedLine("l3", 999, 7))
+SALE_LINES = (EarnedLine("l1", 10_000, 100), EarnedLine("l2", 3_000, 31), EarnedLine("l3", 999, 7))
 
 
 def test_full_return_reverses_exactly_what_the_sale_earned() -> None:
@@ -126,10 +167,12 @@ def test_full_return_reverses_exactly_what_the_sale_earned() -> None:
 def test_partial_returns_reverse_in_proportion_and_add_up_to_the_whole() -> None:
     sale = _lot("sale", 31, lines=(EarnedLine("l2", 3_000, 31),))
     first = reverse_for_return([sale], "sale", {"l2": 1_000}, DAY, "ret-1")
-    second = reverse_for_return([sale], "sale", {"l2": 1_000}, DAY, "ret-2",
-                                prior_returned={"l2": 1_000})
-    third = reverse_for_return([sale], "sale", {"l2": 1_000}, DAY, "ret-3",
-                               prior_returned={"l2": 2_000})
+    second = reverse_for_return(
+        [sale], "sale", {"l2": 1_000}, DAY, "ret-2", prior_returned={"l2": 1_000}
+    )
+    third = reverse_for_return(
+        [sale], "sale", {"l2": 1_000}, DAY, "ret-3", prior_returned={"l2": 2_000}
+    )
     assert [first.points, second.points, third.points] == [10, 11, 10]
 
 
@@ -187,8 +230,9 @@ def test_any_series_of_partial_returns_reverses_exactly_the_earned_points(
                 continue
             sale = _lot("sale", max(total, 1), lines=lines)
             prior = {line.line_id: returned.get(line.line_id, 0)}
-            result = reverse_for_return([sale], "sale", {line.line_id: after - before}, DAY, "r",
-                                        prior_returned=prior)
+            result = reverse_for_return(
+                [sale], "sale", {line.line_id: after - before}, DAY, "r", prior_returned=prior
+            )
             returned[line.line_id] = after
             reversed_total += result.points
     assert reversed_total == total

@@ -51,8 +51,16 @@ def test_expiry_policy_round_trips() -> None:
 
 
 def _lot(lot_id: str, earned_on: date, policy: ExpiryPolicy, points: int = 100) -> PointsLot:
-    return new_lot(lot_id=lot_id, account_id="acc", source=LotSource.SALE, points=points,
-                   earned_on=earned_on, pending_days=0, expiry=policy, ref=f"sale-{lot_id}")
+    return new_lot(
+        lot_id=lot_id,
+        account_id="acc",
+        source=LotSource.SALE,
+        points=points,
+        earned_on=earned_on,
+        pending_days=0,
+        expiry=policy,
+        ref=f"sale-{lot_id}",
+    )
 
 
 def test_daily_expiry_run_expires_what_is_left_of_lots_past_their_last_day() -> None:

@@ -11,13 +11,19 @@ from loyalty.referrals import (
     evaluate_referral,
 )
 
-TOP_UP_RULE = ReferralRule("topup-500", ReferralTrigger.FIRST_TOP_UP, reward_bonus=2_000,
-                           min_top_up=50_000)
-GOLD_RULE = ReferralRule("to-gold", ReferralTrigger.UPGRADE, reward_points=1_000,
-                         to_tiers=frozenset({"gold", "diamond"}),
-                         referrer_tiers=frozenset({"silver", "gold", "diamond"}))
-SPEND_RULE = ReferralRule("spend-1000", ReferralTrigger.SPEND_REACHED, reward_points=200,
-                          spend_threshold=100_000)
+TOP_UP_RULE = ReferralRule(
+    "topup-500", ReferralTrigger.FIRST_TOP_UP, reward_bonus=2_000, min_top_up=50_000
+)
+GOLD_RULE = ReferralRule(
+    "to-gold",
+    ReferralTrigger.UPGRADE,
+    reward_points=1_000,
+    to_tiers=frozenset({"gold", "diamond"}),
+    referrer_tiers=frozenset({"silver", "gold", "diamond"}),
+)
+SPEND_RULE = ReferralRule(
+    "spend-1000", ReferralTrigger.SPEND_REACHED, reward_points=200, spend_threshold=100_000
+)
 POLICY = ReferralPolicy((TOP_UP_RULE, GOLD_RULE, SPEND_RULE))
 SILVER_REFERRER = Referrer("ref", "silver")
 
@@ -25,16 +31,30 @@ SILVER_REFERRER = Referrer("ref", "silver")
 @pytest.mark.parametrize(
     ("event", "rule_ids"),
     [
-        (ReferralEvent(ReferralTrigger.FIRST_TOP_UP, "new", top_up_amount=50_000,
-                       first_top_up=True), ["topup-500"]),
-        (ReferralEvent(ReferralTrigger.FIRST_TOP_UP, "new", top_up_amount=49_999,
-                       first_top_up=True), []),
-        (ReferralEvent(ReferralTrigger.FIRST_TOP_UP, "new", top_up_amount=90_000,
-                       first_top_up=False), []),
+        (
+            ReferralEvent(
+                ReferralTrigger.FIRST_TOP_UP, "new", top_up_amount=50_000, first_top_up=True
+            ),
+            ["topup-500"],
+        ),
+        (
+            ReferralEvent(
+                ReferralTrigger.FIRST_TOP_UP, "new", top_up_amount=49_999, first_top_up=True
+            ),
+            [],
+        ),
+        (
+            ReferralEvent(
+                ReferralTrigger.FIRST_TOP_UP, "new", top_up_amount=90_000, first_top_up=False
+            ),
+            [],
+        ),
         (ReferralEvent(ReferralTrigger.UPGRADE, "new", new_tier="gold"), ["to-gold"]),
         (ReferralEvent(ReferralTrigger.UPGRADE, "new", new_tier="silver"), []),
-        (ReferralEvent(ReferralTrigger.SPEND_REACHED, "new", cumulative_spend=100_000),
-         ["spend-1000"]),
+        (
+            ReferralEvent(ReferralTrigger.SPEND_REACHED, "new", cumulative_spend=100_000),
+            ["spend-1000"],
+        ),
         (ReferralEvent(ReferralTrigger.SPEND_REACHED, "new", cumulative_spend=99_999), []),
     ],
 )
@@ -60,8 +80,12 @@ def test_each_rule_pays_once_per_referred_member() -> None:
 
 @pytest.mark.parametrize(
     "referrer",
-    [None, Referrer("ref", "normal"), Referrer("ref", "gold", active=False),
-     Referrer("new", "gold")],
+    [
+        None,
+        Referrer("ref", "normal"),
+        Referrer("ref", "gold", active=False),
+        Referrer("new", "gold"),
+    ],
 )
 def test_no_reward_without_an_eligible_active_referrer(referrer: Referrer | None) -> None:
     event = ReferralEvent(ReferralTrigger.UPGRADE, "new", new_tier="gold")

@@ -43,13 +43,24 @@ ANONYMOUS = replace(CARD, card_id="c2", account_id="acc2", member_id=None)
 
 @pytest.mark.parametrize(
     ("amount", "bonus"),
-    [(49_999, 0), (50_000, 5_000), (99_999, 5_000), (100_000, 20_000), (150_000, 20_000),
-     (200_000, 50_000), (400_000, 50_000)],
+    [
+        (49_999, 0),
+        (50_000, 5_000),
+        (99_999, 5_000),
+        (100_000, 20_000),
+        (150_000, 20_000),
+        (200_000, 50_000),
+        (400_000, 50_000),
+    ],
 )
 def test_top_up_bonus_is_the_highest_step_reached(amount: int, bonus: int) -> None:
     entry = top_up(POLICY, CARD, Balance(), amount, store_id="S001", ref="t1")
     assert (entry.kind, entry.principal, entry.bonus, entry.store_id) == (
-        SvEntryKind.TOP_UP, amount, bonus, "S001")
+        SvEntryKind.TOP_UP,
+        amount,
+        bonus,
+        "S001",
+    )
 
 
 @pytest.mark.parametrize(
@@ -83,8 +94,14 @@ def test_top_up_below_minimum_or_on_frozen_card_is_refused() -> None:
     with pytest.raises(InvalidAmount):
         top_up(POLICY, CARD, Balance(), 99, store_id="S001", ref="t")
     with pytest.raises(CardFrozen):
-        top_up(POLICY, replace(CARD, state=CardState.FROZEN), Balance(), 10_000,
-               store_id="S001", ref="t")
+        top_up(
+            POLICY,
+            replace(CARD, state=CardState.FROZEN),
+            Balance(),
+            10_000,
+            store_id="S001",
+            ref="t",
+        )
 
 
 @pytest.mark.parametrize(
@@ -113,7 +130,12 @@ def test_spend_beyond_balance_is_refused() -> None:
 def test_spend_entry_is_negative_and_records_the_store() -> None:
     entry = spend(POLICY, CARD, Balance(10_000, 2_000), 3_000, store_id="S002", ref="s1")
     assert (entry.kind, entry.principal, entry.bonus, entry.store_id, entry.amount) == (
-        SvEntryKind.SPEND, -1_000, -2_000, "S002", -3_000)
+        SvEntryKind.SPEND,
+        -1_000,
+        -2_000,
+        "S002",
+        -3_000,
+    )
 
 
 def test_balance_is_the_sum_of_entries() -> None:
@@ -136,15 +158,32 @@ def test_refunds_restore_principal_and_bonus_in_the_spends_proportion() -> None:
 
 def test_transfer_moves_principal_only_between_one_members_cards() -> None:
     target = replace(CARD, card_id="c3", account_id="acc3")
-    out, into = transfer(POLICY, CARD, target, Balance(10_000, 5_000), Balance(), 10_000,
-                         store_id="S001", ref="x1")
+    out, into = transfer(
+        POLICY, CARD, target, Balance(10_000, 5_000), Balance(), 10_000, store_id="S001", ref="x1"
+    )
     assert (out.account_id, out.principal, out.bonus, out.kind) == (
-        "acc1", -10_000, 0, SvEntryKind.TRANSFER_OUT)
+        "acc1",
+        -10_000,
+        0,
+        SvEntryKind.TRANSFER_OUT,
+    )
     assert (into.account_id, into.principal, into.bonus, into.kind) == (
-        "acc3", 10_000, 0, SvEntryKind.TRANSFER_IN)
+        "acc3",
+        10_000,
+        0,
+        SvEntryKind.TRANSFER_IN,
+    )
     with pytest.raises(InsufficientBalance):
-        transfer(POLICY, CARD, target, Balance(10_000, 5_000), Balance(), 10_001,
-                 store_id="S001", ref="x2")
+        transfer(
+            POLICY,
+            CARD,
+            target,
+            Balance(10_000, 5_000),
+            Balance(),
+            10_001,
+            store_id="S001",
+            ref="x2",
+        )
 
 
 @pytest.mark.parametrize(
@@ -163,8 +202,9 @@ def test_transfer_to_another_members_card_or_shared_account_is_refused(target: C
 def test_transfer_respects_the_target_cap() -> None:
     target = replace(CARD, card_id="c3", account_id="acc3")
     with pytest.raises(OverCap):
-        transfer(POLICY, CARD, target, Balance(10_000), Balance(495_000), 10_000,
-                 store_id="S", ref="x")
+        transfer(
+            POLICY, CARD, target, Balance(10_000), Balance(495_000), 10_000, store_id="S", ref="x"
+        )
 
 
 def test_cancelled_card_refunds_principal_and_forfeits_bonus() -> None:
@@ -173,7 +213,9 @@ def test_cancelled_card_refunds_principal_and_forfeits_bonus() -> None:
     assert result.refund_due == 12_345
     assert result.bonus_forfeited == 2_000
     assert [(e.kind, e.principal, e.bonus) for e in result.entries] == [
-        (SvEntryKind.CANCEL_REFUND, -12_345, 0), (SvEntryKind.BONUS_FORFEIT, 0, -2_000)]
+        (SvEntryKind.CANCEL_REFUND, -12_345, 0),
+        (SvEntryKind.BONUS_FORFEIT, 0, -2_000),
+    ]
     assert balance_of(result.entries) == Balance(-12_345, -2_000)
     with pytest.raises(TransferNotAllowed):
         cancel_balance(CARD, Balance(1), store_id="S001", ref="cx")
@@ -225,10 +267,15 @@ def test_refunds_in_any_slices_restore_the_spend_exactly(
     if principal + bonus == 0:
         return
     original = SvEntry("a", SvEntryKind.SPEND, -principal, -bonus, "S", "s")
-    cuts = sorted(data.draw(st.lists(st.integers(1, principal + bonus - 1), max_size=3))
-                  ) if principal + bonus > 1 else []
+    cuts = (
+        sorted(data.draw(st.lists(st.integers(1, principal + bonus - 1), max_size=3)))
+        if principal + bonus > 1
+        else []
+    )
     bounds = sorted({0, *cuts, principal + bonus})
-    refunds = [refund_spend(original, b - a, prior_refunded=a, store_id="S", ref="r")
-               for a, b in itertools.pairwise(bounds)]
+    refunds = [
+        refund_spend(original, b - a, prior_refunded=a, store_id="S", ref="r")
+        for a, b in itertools.pairwise(bounds)
+    ]
     assert balance_of(refunds) == Balance(principal, bonus)
     assert all(r.principal >= 0 and r.bonus >= 0 for r in refunds)

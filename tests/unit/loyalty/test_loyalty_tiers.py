@@ -22,8 +22,15 @@ from loyalty.tiers import (
 
 @pytest.mark.parametrize(
     ("spend", "tier"),
-    [(0, "normal"), (199_999, "normal"), (200_000, "silver"), (499_999, "silver"),
-     (500_000, "gold"), (2_000_000, "diamond"), (9_999_999, "diamond")],
+    [
+        (0, "normal"),
+        (199_999, "normal"),
+        (200_000, "silver"),
+        (499_999, "silver"),
+        (500_000, "gold"),
+        (2_000_000, "diamond"),
+        (9_999_999, "diamond"),
+    ],
 )
 def test_demo_ladder_places_spend_on_its_rung(spend: int, tier: str) -> None:
     assert DEMO_LADDER.for_spend(spend).code == tier
@@ -81,8 +88,12 @@ def test_family_spend_over_twelve_rolling_months_counts_toward_the_tier() -> Non
 
 @pytest.mark.parametrize(
     ("day", "months", "expected"),
-    [(date(2026, 3, 31), 1, date(2026, 2, 28)), (date(2024, 3, 31), 1, date(2024, 2, 29)),
-     (date(2026, 11, 26), 12, date(2025, 11, 26)), (date(2026, 1, 15), 2, date(2025, 11, 15))],
+    [
+        (date(2026, 3, 31), 1, date(2026, 2, 28)),
+        (date(2024, 3, 31), 1, date(2024, 2, 29)),
+        (date(2026, 11, 26), 12, date(2025, 11, 26)),
+        (date(2026, 1, 15), 2, date(2025, 11, 15)),
+    ],
 )
 def test_months_before_clamps_to_month_end(day: date, months: int, expected: date) -> None:
     assert months_before(day, months) == expected
