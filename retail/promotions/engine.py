@@ -186,9 +186,12 @@ def _apply_onsite(
     return records
 
 
+NO_POINTS: tuple[Fraction, Promotion | None] = (Fraction(1), None)
+
+
 def _points(candidates: list[Promotion]) -> tuple[Fraction, Promotion | None]:
     """The highest multiplier taking a line (ties: priority, then id); 1 if none."""
-    best: tuple[Fraction, Promotion | None] = (Fraction(1), None)
+    best = NO_POINTS
     for promotion in sorted(candidates, key=rank):
         rule = promotion.rule
         assert isinstance(rule, PointsMultiplierRule)
@@ -207,9 +210,6 @@ def _result(
     names = {a.promotion.id: a.promotion.name for a in ws.applied}
     priced: dict[int, PricedLine] = {}
     points_used: dict[str, Promotion] = {}
-    slots_by_line: list[list[int]] = [[] for _ in ordered]
-    for slot, i in enumerate(ws.line_of):
-        slots_by_line[i].append(slot)
     per_line: list[dict[str, int]] = [{} for _ in ordered]  # in the order applied
     for application in ws.applied:
         promotion_id = application.promotion.id
@@ -217,20 +217,20 @@ def _result(
             on_line = per_line[ws.line_of[slot]]
             on_line[promotion_id] = on_line.get(promotion_id, 0) + amount
     for i, line in enumerate(ordered):
-        per_promotion = per_line[i]
-        multiplier, points_promotion = _points(points_by_line[i])
+        multiplier, points_promotion = NO_POINTS
+        if points_by_line[i]:
+            multiplier, points_promotion = _points(points_by_line[i])
         if points_promotion is not None:
             points_used[points_promotion.id] = points_promotion
-        savings = tuple(
-            LineSaving(pid, names[pid], amount) for pid, amount in per_promotion.items()
-        )
+        savings = tuple(LineSaving(pid, names[pid], amount) for pid, amount in per_line[i].items())
+        regular = line.regular_amount
         priced[line.line_no] = PricedLine(
             line_no=line.line_no,
             product_id=line.product_id,
             qty=line.qty,
             weighed=line.weighed,
-            regular_amount=line.regular_amount,
-            amount=line.regular_amount - sum(s.amount for s in savings),
+            regular_amount=regular,
+            amount=regular - sum(s.amount for s in savings),
             savings=savings,
             points_multiplier=multiplier,
             points_promotion_id=points_promotion.id if points_promotion else None,

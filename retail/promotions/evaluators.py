@@ -123,7 +123,10 @@ def _grouped(
 
 
 def _by_price(slots: list[int], ws: Workspace) -> list[int]:
-    return sorted((s for s in slots if not ws.line(s).weighed), key=lambda s: (-ws.price[s], s))
+    """Counted units, dearest first; equal prices keep slot order (the sort is stable)."""
+    weighed = ws.weighed
+    pool = [s for s in slots if s not in weighed] if weighed else slots
+    return sorted(pool, key=ws.price.__getitem__, reverse=True)
 
 
 def buy_get(

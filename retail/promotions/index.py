@@ -13,9 +13,12 @@ from collections.abc import Iterable
 from retail.promotions.basket import PricingLine
 from retail.promotions.definitions import Promotion
 
+#: Distinct (product, category, brand) match lists a book remembers before starting over.
+MATCH_CACHE_SIZE = 100_000
+
 
 class PromotionBook:
-    """Promotions indexed for candidate lookup; immutable once built."""
+    """Promotions indexed for candidate lookup; the promotions never change once built."""
 
     def __init__(self, promotions: Iterable[Promotion]) -> None:
         self.promotions: tuple[Promotion, ...] = tuple(sorted(promotions, key=lambda p: p.id))
@@ -41,12 +44,23 @@ class PromotionBook:
         self._by_category = dict(by_category)
         self._by_brand = dict(by_brand)
         self._everywhere = tuple(everywhere)
+        # A till sells the same products all day: remember each product's matches.
+        self._matching: dict[tuple[str, str | None, str | None], tuple[Promotion, ...]] = {}
 
     def __len__(self) -> int:
         return len(self.promotions)
 
-    def matching(self, line: PricingLine) -> list[Promotion]:
+    def matching(self, line: PricingLine) -> tuple[Promotion, ...]:
         """Promotions whose target takes this line (no particular order)."""
+        key = (line.product_id, line.category_id, line.brand_id)
+        known = self._matching.get(key)
+        if known is None:
+            if len(self._matching) >= MATCH_CACHE_SIZE:
+                self._matching.clear()
+            known = self._matching[key] = self._match(line)
+        return known
+
+    def _match(self, line: PricingLine) -> tuple[Promotion, ...]:
         found: dict[str, Promotion] = {}
         for bucket in (
             self._everywhere,
@@ -57,7 +71,7 @@ class PromotionBook:
             for promotion in bucket:
                 if line.product_id not in promotion.target.exclude_product_ids:
                     found[promotion.id] = promotion
-        return list(found.values())
+        return tuple(found.values())
 
     def candidates(self, lines: Iterable[PricingLine]) -> list[Promotion]:
         """Promotions whose target may match at least one line, in id order."""

@@ -83,7 +83,12 @@ def _stack(
     done: dict[str, Application | None] = {}
     for promotion in stackables:
         slots = slots_of[promotion.id]
-        if earlier is not None and changed is not None and changed.isdisjoint(slots):
+        if (
+            earlier is not None
+            and changed is not None
+            and promotion.id in earlier
+            and changed.isdisjoint(slots)
+        ):
             application = earlier[promotion.id]
         else:
             application = _best_on_free(promotion, ws, slots_of, ctx, limits)
@@ -182,7 +187,7 @@ class _Chooser:
     ) -> None:
         self.ws, self.ctx, self.limits, self.stack = ws, ctx, limits, stack
         self.slots_of = slots_of
-        self.free: dict[str, tuple[list[int], frozenset[int]]] = {}
+        self.free: dict[str, list[int]] = {}
         self.memo: dict[tuple[str, frozenset[int]], tuple[Application | None, int]] = {}
         self.evaluations = evaluations
 
@@ -190,16 +195,16 @@ class _Chooser:
         """The promotion's best application on unclaimed units, and its gain."""
         usable = self.free.get(promotion.id)
         if usable is None:
-            slots = self.ws.free_slots(self.slots_of[promotion.id], exclusive=True)
-            usable = self.free[promotion.id] = (slots, frozenset(slots))
-        taken = claimed & usable[1] if claimed else claimed
+            usable = self.ws.free_slots(self.slots_of[promotion.id], exclusive=True)
+            self.free[promotion.id] = usable
+        taken = claimed.intersection(usable) if claimed else claimed
         key = (promotion.id, taken)
         found = self.memo.get(key)
         if found is None:
             if key in self.evaluations:
                 application = self.evaluations[key]
             else:
-                free = [s for s in usable[0] if s not in taken] if taken else usable[0]
+                free = [s for s in usable if s not in taken] if taken else usable
                 limit = self.limits[promotion.id]
                 application = evaluate(promotion, free, self.ws, self.ctx, limit)
                 self.evaluations[key] = application

@@ -83,6 +83,7 @@ class Workspace:
     owner: list[str | None] = field(default_factory=list)  # exclusive promotion id
     touched: list[bool] = field(default_factory=list)  # carries any saving
     applied: list[Application] = field(default_factory=list)  # in the order applied
+    weighed: frozenset[int] = frozenset()  # slots of weighed lines (one per line)
 
     @classmethod
     def for_lines(cls, lines: tuple[PricingLine, ...]) -> Workspace:
@@ -96,7 +97,8 @@ class Workspace:
                 line_of.extend([i] * line.qty)
                 price.extend([line.unit_price] * line.qty)
         n = len(price)
-        return cls(lines, line_of, price, [None] * n, [False] * n)
+        weighed = frozenset(s for s in range(n) if lines[line_of[s]].weighed)
+        return cls(lines, line_of, price, [None] * n, [False] * n, [], weighed)
 
     def copy(self) -> Workspace:
         return Workspace(
@@ -106,6 +108,7 @@ class Workspace:
             self.owner.copy(),
             self.touched.copy(),
             self.applied.copy(),
+            self.weighed,
         )
 
     def line(self, slot: int) -> PricingLine:
