@@ -128,19 +128,18 @@ def test_store_enrolled_with_gunicorn_hq_on_postgresql_receives_the_catalog(
         )
         store.start()
         store_url = f"http://127.0.0.1:{store_port}"
-        wait_for(
-            "the store to load the catalog",
-            lambda: (
-                http.get(
-                    f"{store_url}/api/v1/stock", params={"barcode": "6901234567892"}, timeout=5
-                ).status_code
-                == 200
-            ),
-            timeout=60,
-        )
+
+        def loaded() -> bool:
+            stock = http.get(
+                f"{store_url}/api/v1/stock", params={"barcode": "6901234567892"}, timeout=5
+            )
+            status = http.get(f"{store_url}/api/v1/sync/status", timeout=5).json()
+            return stock.status_code == 200 and status["last_pull_ok"] is not None
+
+        wait_for("the store to load the catalog", loaded, timeout=60)
         status = http.get(f"{store_url}/api/v1/sync/status", timeout=5).json()
         assert status["feed_cursor"]["snapshot_done"] is True
-        assert status["last_pull_ok"]
+        assert status["gaps"] == {} and status["quarantined"] == []
     finally:
         store.terminate()
         hq.terminate()
