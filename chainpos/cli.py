@@ -86,6 +86,15 @@ def hq_add_staff(
     click.echo(f"staff {code} added as {role}")
 
 
+def _mount_loyalty() -> None:
+    from hq_server.loyalty.cli import loyalty
+
+    hq.add_command(loyalty)
+
+
+_mount_loyalty()
+
+
 # --- store ----------------------------------------------------------------------------
 
 
@@ -238,15 +247,21 @@ def till_run(db: str, host: str, port: int, sync_interval: float, no_sync: bool)
 @till.command("serve")
 @click.option("--db", envvar="CHAINPOS_TILL_DATABASE_URL", required=True, help=DB_HELP)
 @click.option("--bind", default="127.0.0.1:8711", show_default=True)
-@click.option("--devices", envvar="CHAINPOS_TILL_DEVICES", default=None,
-              type=click.Path(exists=True, dir_okay=False), help="device config (docs/devices.md)")
+@click.option(
+    "--devices",
+    envvar="CHAINPOS_TILL_DEVICES",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False),
+    help="device config (docs/devices.md)",
+)
 def till_serve(db: str, bind: str, devices: str | None) -> None:
     """Run the till service under gunicorn (one worker, threads, sync inside)."""
     from pos_terminal.app import create_app
 
     migrate(db, "till")
-    config = TillConfig(database_url=db, secret_key=_secret_key(), migrate_on_start=False,
-                        devices_config=devices)
+    config = TillConfig(
+        database_url=db, secret_key=_secret_key(), migrate_on_start=False, devices_config=devices
+    )
     run_gunicorn(
         lambda: create_app(config),
         {"bind": bind, "workers": 1, "worker_class": "gthread", "threads": 16},

@@ -182,6 +182,7 @@ def add_store() -> Any:
             data["name"],
             timezone=data["timezone"],
             cash_rounding_step=data["cash_rounding_step"],
+            region=data["region"],
         )
     return jsonify({"key_id": data["code"], "secret": secret}), 201
 

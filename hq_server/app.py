@@ -13,7 +13,9 @@ from chainpos.sync.api import sync_blueprint
 from chainpos.sync.status import sync_status
 from chainpos.web import platform_blueprint, register_error_handlers
 from hq_server import api, feed, ingestion, organisation
+from hq_server.loyalty.api import loyalty_blueprint
 from hq_server.models import SYNC
+from hq_server.promotions import api as promotions_api
 
 
 def create_app(config: HqConfig | None = None) -> Flask:
@@ -41,6 +43,8 @@ def create_app(config: HqConfig | None = None) -> Flask:
     register_error_handlers(app)
     app.register_blueprint(platform_blueprint("hq", "chainpos HQ", status))
     app.register_blueprint(api.bp)
+    app.register_blueprint(promotions_api.bp)
+    app.register_blueprint(loyalty_blueprint(factory, signed))
     app.register_blueprint(
         sync_blueprint(
             factory,

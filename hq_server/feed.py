@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -9,10 +10,12 @@ from sqlalchemy.orm import Session
 
 from chainpos.sync.feed import ChangeItem, paged_snapshot
 from hq_server.catalog import product_payload
+from hq_server.loyalty.feed import SNAPSHOT_ENTITIES, snapshot_items
 from hq_server.models import Barcode, Brand, Category, Price, Product, Staff, Store, Till
 from hq_server.organisation import staff_payload, store_payload
+from hq_server.promotions.models import PromotionRecord
 
-_ORDER = ("store", "till", "staff", "product")
+_ORDER = ("store", "till", "staff", "product", "promotion", *SNAPSHOT_ENTITIES)
 
 
 def snapshot_page(
@@ -47,6 +50,16 @@ def _page(session: Session, store: str, entity: str, after: str, limit: int) -> 
             .limit(limit)
         )
         return [ChangeItem("staff", s.code, staff_payload(s)) for s in staff]
+    if entity == "promotion":
+        records = session.scalars(
+            select(PromotionRecord)
+            .where(PromotionRecord.id > after)
+            .order_by(PromotionRecord.id)
+            .limit(limit)
+        )
+        return [ChangeItem("promotion", r.id, json.loads(r.definition)) for r in records]
+    if entity in SNAPSHOT_ENTITIES:
+        return snapshot_items(session, entity, after, limit)
     products = list(
         session.scalars(
             select(Product).where(Product.sku > after).order_by(Product.sku).limit(limit)

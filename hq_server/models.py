@@ -79,6 +79,8 @@ class Store(Base):
     name: Mapped[str] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     cash_rounding_step: Mapped[int] = mapped_column(Integer, default=1)
+    #: Promotions can target a region (a group of stores); None: no region.
+    region: Mapped[str | None] = mapped_column(String(32), nullable=True)
     #: HMAC key the store signs with; HQ must hold it to check signatures.
     secret: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -153,3 +155,9 @@ class AuditEntry(Base):
     staff_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text)
+
+
+# The loyalty ledgers live in their own subpackage; importing it here puts their tables on
+# `Base.metadata`, which Alembic and the schema tests read from this module.
+from hq_server.loyalty import models as _loyalty_models  # noqa: E402, F401
+from hq_server.promotions import models as _promotion_models  # noqa: E402, F401

@@ -21,6 +21,7 @@ def store_payload(store: Store) -> dict[str, Any]:
         "name": store.name,
         "timezone": store.timezone,
         "cash_rounding_step": store.cash_rounding_step,
+        "region": store.region,
         "active": store.active,
     }
 
@@ -32,6 +33,7 @@ def add_store(
     *,
     timezone: str = "Asia/Shanghai",
     cash_rounding_step: int = 1,
+    region: str | None = None,
     secret: str | None = None,
 ) -> str:
     """Create a store and return the secret it enrols with (shown once)."""
@@ -43,6 +45,7 @@ def add_store(
         timezone=timezone,
         cash_rounding_step=cash_rounding_step,
         secret=secret or new_secret(),
+        region=region,
         active=True,
     )
     session.add(store)

@@ -109,6 +109,7 @@ class StoreInSchema(Schema):
     code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9]{2,16}$"))
     name = fields.String(required=True, validate=_name)
     timezone = fields.String(load_default="Asia/Shanghai", validate=check_timezone)
+    region = fields.String(load_default=None, allow_none=True, validate=_code)
     cash_rounding_step = fields.Integer(
         load_default=1, strict=True, validate=validate.OneOf([1, 10, 50, 100])
     )

@@ -1,0 +1,1 @@
+"""HQ's loyalty ledgers: members, cards, points, stored value and coupons."""
