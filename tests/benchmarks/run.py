@@ -55,7 +55,7 @@ def _promotions() -> dict[str, Any]:
 
 
 def main() -> int:
-    from tests.benchmarks import bench_hq_ingest, bench_initial_sync, bench_till
+    from tests.benchmarks import bench_hq_ingest, bench_initial_sync, bench_loyalty, bench_till
 
     wanted = set(filter(None, os.environ.get("CHAINPOS_BENCH_ONLY", "").split(",")))
     runs = {
@@ -63,6 +63,7 @@ def main() -> int:
         "till_promotions": lambda: bench_till.run(promotions=2000),
         "ingest": bench_hq_ingest.run,
         "sync": bench_initial_sync.run,
+        "loyalty": bench_loyalty.run,
         "promotions": _promotions,
     }
     previous: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
@@ -152,6 +153,30 @@ def render(data: dict[str, Any]) -> str:
             f"{s['till_barcode_lookup_http']['p50_ms']:.1f} ms |",
             f"| till barcode lookup over HTTP, p99 | "
             f"{s['till_barcode_lookup_http']['p99_ms']:.1f} ms |",
+            "",
+        ]
+    if "loyalty" in r:
+        lo = r["loyalty"]
+        spread, one = lo["spread_over_1000_cards"], lo["all_on_one_card"]
+        out += [
+            "## Stored-value debits on PostgreSQL, next to pgbench",
+            "",
+            f"{lo['threads']} threads, each with its own session, debiting {lo['debit_fen']} fen "
+            "through HQ's stored-value service (row locks, ledger entry and cached balance in "
+            f"one transaction); {lo['cluster']}. pgbench TPC-B with {lo['pgbench_clients']} "
+            "clients on the same cluster in the same run.",
+            "",
+            "| case | debits/s | p50 ms | p99 ms | ratio to TPC-B |",
+            "|---|---|---|---|---|",
+            f"| over 1,000 cards | {spread['per_second']:,.0f} | {spread['p50_ms']:.1f} | "
+            f"{spread['p99_ms']:.1f} | {lo['ratio_spread_to_tpcb']} |",
+            f"| all on one card | {one['per_second']:,.0f} | {one['p50_ms']:.1f} | "
+            f"{one['p99_ms']:.1f} | {lo['ratio_one_card_to_tpcb']} |",
+            f"| pgbench TPC-B | {lo['pgbench_tps']:,.0f} tps | | | 1 |",
+            "",
+            f"Daily expiry job over {lo['expiry_lots']:,} points lots: "
+            f"{lo['expiry_seconds']} s; a full `chainpos hq loyalty verify` after it: "
+            f"{lo['verify_seconds_after']} s.",
             "",
         ]
     if "promotions" in r:
