@@ -17,9 +17,10 @@ $(VENV)/.installed: requirements.lock pyproject.toml scripts/setup-python.sh
 
 venv: $(VENV)/.installed ## Create .venv with the locked dependencies
 
-system: venv ## Install the Debian packages the tests use (PostgreSQL 15, PC/SC, emulator)
+system: venv ## Install what the tests run against (PostgreSQL 15, PC/SC, emulator, Chromium)
 	scripts/setup-system.sh
 	scripts/devices/setup.sh
+	scripts/setup-browser.sh
 
 demo: venv ## Run HQ, two stores and a till each on loopback with demo data (Ctrl-C stops)
 	$(BIN)/chainpos demo

@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 from devices.errors import DeviceError
 from devices.ports import LineDisplay
+from loyalty.members import mask_mobile
 from pos_terminal.device_hub.event_stream import EventBroker, HubEvent
 from retail.money import format_minor
+
+#: Mainland mobile numbers, masked wherever they would reach the customer's screen.
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 log = logging.getLogger(__name__)
 POLE_WIDTH = 20
@@ -87,7 +92,9 @@ class CustomerDisplay:
         self._update(line_amount=None, line_name="", line_qty="", total=total, message="")
 
     def show_member(self, name: str, points: int, balance: int) -> None:
-        self._update(member_name=name, member_points=points, member_balance=balance)
+        """Show the member; a mobile number in `name` is masked (138****8000) first."""
+        masked = _MOBILE.sub(lambda m: mask_mobile(m.group()), name)
+        self._update(member_name=masked, member_points=points, member_balance=balance)
 
     def show_message(self, message: str) -> None:
         self._update(message=message)

@@ -5,6 +5,9 @@
   "use strict";
   const MAX_GAP_MS = 35;
   const MIN_LENGTH = 4;
+  // A burst that pauses for less than this and then goes on is a stalled scan, not two:
+  // its tail must not pass for a whole (shorter) barcode. The cashier scans again.
+  const STALL_MS = 500;
 
   class WedgeScanDetector {
     constructor(onScan, maxGapMs = MAX_GAP_MS, minLength = MIN_LENGTH) {
@@ -17,13 +20,18 @@
     reset() {
       this.buffer = "";
       this.last = 0;
+      this.stalled = false;
     }
 
     // Returns true when the key ended a scan (the page should not act on that Enter).
     key(key, now) {
-      if (this.last && now - this.last > this.maxGapMs) this.reset();
+      if (this.last && now - this.last > this.maxGapMs) {
+        const stalled = this.buffer.length >= 2 && now - this.last < STALL_MS;
+        this.reset();
+        this.stalled = stalled;
+      }
       if (key === "Enter") {
-        const isScan = this.buffer.length >= this.minLength;
+        const isScan = this.buffer.length >= this.minLength && !this.stalled;
         if (isScan) this.onScan(this.buffer);
         this.reset();
         return isScan;

@@ -52,3 +52,18 @@ def test_short_fast_burst_is_not_a_scan():
 def test_slow_keys_before_a_scan_are_not_glued_to_it():
     keys = [("q", 0.0), ("t", 300.0), *_burst("4006381333931", 1000, 10)]
     assert _type(keys)["scans"] == ["4006381333931"]
+
+
+def test_a_burst_that_stalls_is_not_taken_for_a_shorter_barcode():
+    # A busy machine delays one key by 120 ms in the middle of a 13-digit scan: the
+    # tail "67892" must not become a scan of its own (it could match a short PLU).
+    keys = [(ch, 1000 + i * 8) for i, ch in enumerate("69012345")]
+    keys += [(ch, 1000 + 7 * 8 + 120 + i * 8) for i, ch in enumerate("67892")]
+    keys.append(("Enter", keys[-1][1] + 8))
+    assert _type(keys)["scans"] == []
+
+
+def test_a_new_scan_after_a_pause_is_a_scan_again():
+    keys = [(ch, 1000 + i * 8) for i, ch in enumerate("69012345")]
+    keys += _burst("6901234567892", 1000 + 7 * 8 + 2000, 8)
+    assert _type(keys)["scans"] == ["6901234567892"]

@@ -41,3 +41,10 @@ def test_unplugged_pole_does_not_stop_the_sale():
     display = CustomerDisplay(pole, EventBroker())
     display.show_total(100)
     assert display.view.total == 100
+
+
+def test_a_mobile_number_never_reaches_the_customers_screen_unmasked():
+    broker = EventBroker()
+    display = CustomerDisplay(None, broker)
+    display.show_member("王芳 13812348000", 880, 5000)
+    assert display.view.member_name == "王芳 138****8000"
