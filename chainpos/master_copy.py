@@ -100,6 +100,29 @@ class CopyPromotionMixin:
     revision: Mapped[int] = mapped_column(Integer)
 
 
+class CopyHotCardMixin:
+    """A card HQ listed as lost, frozen, replaced or cancelled (`hot`), keyed by number."""
+
+    __tablename__ = "loyalty_hot_cards"
+
+    number: Mapped[str] = mapped_column(String(30), primary_key=True)
+    card_id: Mapped[str] = mapped_column(String(36))
+    uid: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    state: Mapped[str] = mapped_column(String(16))
+    hot: Mapped[bool] = mapped_column(Boolean)
+
+
+class CopyCouponKeyMixin:
+    """HQ's public key for coupon signatures: a store verifies codes offline with it."""
+
+    __tablename__ = "loyalty_coupon_keys"
+
+    key_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    algorithm: Mapped[str] = mapped_column(String(16))
+    public_key: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean)
+
+
 @dataclass(frozen=True)
 class MasterTables:
     products: type[Any]
@@ -109,6 +132,8 @@ class MasterTables:
     stores: type[Any]
     tills: type[Any]
     promotions: type[Any]
+    hot_cards: type[Any]
+    coupon_keys: type[Any]
 
 
 def declare_master_tables(base: type[Any]) -> MasterTables:
@@ -123,6 +148,8 @@ def declare_master_tables(base: type[Any]) -> MasterTables:
         stores=mapped("Store", CopyStoreMixin),
         tills=mapped("Till", CopyTillMixin),
         promotions=mapped("PromotionCopy", CopyPromotionMixin),
+        hot_cards=mapped("HotCard", CopyHotCardMixin),
+        coupon_keys=mapped("CouponKeyCopy", CopyCouponKeyMixin),
     )
 
 
@@ -218,6 +245,23 @@ def _apply_other(session: Session, tables: MasterTables, entity: str, p: dict[st
             "definition": json.dumps(p, ensure_ascii=False, separators=(",", ":")),
         }
         upsert(session, tables.promotions, [row], ["id"])
+    elif entity == "hot_card":
+        row = {
+            "number": p["number"],
+            "card_id": p["card_id"],
+            "uid": p.get("uid"),
+            "state": p.get("state", "frozen"),
+            "hot": bool(p.get("hot", True)),
+        }
+        upsert(session, tables.hot_cards, [row], ["number"])
+    elif entity == "coupon_key":
+        row = {
+            "key_id": int(p["key_id"]),
+            "algorithm": p.get("algorithm", "ed25519"),
+            "public_key": p["public_key"],
+            "active": bool(p.get("active", True)),
+        }
+        upsert(session, tables.coupon_keys, [row], ["key_id"])
     # Entities this tier does not keep (e.g. promotions before they land) are ignored.
 
 
@@ -438,3 +482,17 @@ def promotions_revision(session: Session, tables: MasterTables) -> tuple[int, in
         select(func.count(), func.coalesce(func.max(tables.promotions.revision), 0))
     ).one()
     return int(count), int(highest)
+
+
+def is_hot(session: Session, tables: MasterTables, number: str) -> bool:
+    """Whether HQ's feed lists the card as hot (lost, frozen, replaced or cancelled)."""
+    row = session.get(tables.hot_cards, number)
+    return bool(row is not None and row.hot)
+
+
+def coupon_public_keys(session: Session, tables: MasterTables) -> dict[int, str]:
+    """Key id -> HQ's coupon public key (hex), for verifying codes offline."""
+    return {
+        key.key_id: key.public_key
+        for key in session.scalars(select(tables.coupon_keys).where(tables.coupon_keys.active))
+    }

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from chainpos.sync.receiver import DocumentRejected
 from chainpos.upsert import add_to, upsert
+from hq_server.loyalty.ingestion import LOYALTY_DOCUMENTS, apply_loyalty_document
 from hq_server.models import Sale, SaleLine, StockLevel, Till
 from retail.documents import Document
 
@@ -26,6 +27,8 @@ def apply_document(session: Session, doc: Document, sender: str) -> None:
         _apply_sale(session, doc)
     elif doc.type == "stock_count":
         _apply_stock_count(session, doc)
+    elif doc.type in LOYALTY_DOCUMENTS:
+        apply_loyalty_document(session, doc)
     else:
         raise DocumentRejected(f"HQ does not take {doc.type} documents")
 

@@ -16,6 +16,7 @@ from chainpos.db import unit_of_work, utcnow
 from chainpos.errors import NotFound
 from chainpos.web import doc, load, load_query
 from pos_terminal import discounts, selling
+from pos_terminal import loyalty as till_loyalty
 from pos_terminal.models import MASTER, TillSale
 from pos_terminal.schemas import (
     ProductOutSchema,
@@ -114,7 +115,21 @@ def quote() -> Any:
     data = load(QuoteInSchema())
     with unit_of_work(_factory()) as session:
         onsite = _onsite(session, data)
-        return jsonify(selling.quote_out(selling.quote(session, data["lines"], onsite=onsite)))
+        out = selling.quote_out(selling.quote(session, data["lines"], onsite=onsite))
+    if data.get("member"):
+        # Show who the sale is for, with balances; a quote never fails for want of the store.
+        member = till_loyalty.member_for_sale(store_client(), data["member"])
+        out["member"] = member.to_dict() if member else None
+    return jsonify(out)
+
+
+def store_client() -> till_loyalty.StoreClient:
+    """The till's signed client to its store (tests put a fake in the app's extensions)."""
+    override = current_app.extensions.get("chainpos.loyalty.store")
+    if override is not None:
+        return override()
+    client: till_loyalty.StoreClient = current_app.extensions["chainpos.upstream"].client()
+    return client
 
 
 def _onsite(session: Session, data: dict[str, Any]) -> list[OnsiteAdjustment]:
@@ -146,6 +161,8 @@ def complete() -> Any:
             tenders=data["tenders"],
             cashier=g.staff_code,
             onsite=_onsite(session, data),
+            member=data.get("member"),
+            store_client=store_client,
         )
     worker = current_app.extensions.get("chainpos.worker")
     if worker is not None:

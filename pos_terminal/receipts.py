@@ -6,12 +6,22 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from retail.receipt import Receipt, ReceiptLine, ReceiptSaving, ReceiptTax, ReceiptTender
+from retail.receipt import (
+    Receipt,
+    ReceiptLine,
+    ReceiptMember,
+    ReceiptSaving,
+    ReceiptTax,
+    ReceiptTender,
+)
 
 _TENDER_LABELS = {
     "cash": "Cash 现金",
     "bank_card": "Card 银行卡",
     "mobile_wallet": "Wallet 移动支付",
+    "stored_value": "Stored value 储值卡",
+    "points": "Points 积分抵现",
+    "coupon": "Coupon 优惠券",
 }
 
 
@@ -48,7 +58,21 @@ def build_receipt(sale: dict[str, Any], store: Any, till_code: str, copy_no: int
         change=sale["change"],
         rounding=sale["rounding"],
         taxes=tuple(ReceiptTax(_rate_label(t["rate_bp"]), t["tax"]) for t in sale["taxes"]),
+        member=_member(sale.get("member")),
         copy_no=copy_no,
+    )
+
+
+def _member(member: dict[str, Any] | None) -> ReceiptMember | None:
+    """The member block: masked mobile, card tail, points and stored-value balance."""
+    if not member:
+        return None
+    card = member.get("card")
+    return ReceiptMember(
+        masked_mobile=member.get("masked_mobile") or "",
+        card_no=f"****{card[-4:]}" if card else None,
+        points_balance=member.get("points"),
+        stored_value_balance=member.get("balance"),
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from chainpos.schemas import Fen
 from retail.sale import MAX_QTY, TENDER_METHODS
@@ -44,7 +46,20 @@ class SupervisorSchema(Schema):
     pin = fields.String(required=True, validate=validate.Regexp(r"^\d{4,8}$"))
 
 
+class MemberInSchema(Schema):
+    """The member on a sale: a card number (typed, swiped or from the QR) or a mobile."""
+
+    card = fields.String(validate=validate.Length(min=12, max=30))
+    mobile = fields.String(validate=validate.Length(min=1, max=30))
+
+    @validates_schema
+    def _one(self, data: dict[str, Any], **_: Any) -> None:
+        if len(data) != 1:
+            raise ValidationError("give exactly one of card and mobile", "member")
+
+
 class QuoteInSchema(Schema):
+    member = fields.Nested(MemberInSchema, load_default=None, allow_none=True)
     discounts = fields.List(
         fields.Nested(DiscountInSchema), load_default=list, validate=validate.Length(max=20)
     )
@@ -65,10 +80,22 @@ class TenderInSchema(Schema):
         validate=validate.Range(min=1, max=MAX_TENDER, error=f"must be 1..{MAX_TENDER} fen"),
     )
     reference = fields.String(load_default=None, validate=validate.Length(max=64))
+    #: The tender's id, the idempotency key of its authorisation (default: from the sale id).
+    tender_id = fields.UUID(load_default=None)
+    #: Stored value and points: the card paying (default: the sale's member card).
+    card = fields.String(load_default=None, validate=validate.Length(min=12, max=30))
+    code = fields.String(load_default=None, validate=validate.Length(min=3, max=400))
+    pin = fields.String(load_default=None, validate=validate.Regexp(r"^\d{4,12}$"))
+
+    @validates_schema
+    def _loyalty_needs(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("method") == "coupon" and not data.get("code"):
+            raise ValidationError("a coupon tender needs the coupon code", "code")
 
 
 class SaleInSchema(Schema):
     sale_id = fields.UUID(load_default=None)
+    member = fields.Nested(MemberInSchema, load_default=None, allow_none=True)
     discounts = fields.List(
         fields.Nested(DiscountInSchema), load_default=list, validate=validate.Length(max=20)
     )
@@ -79,6 +106,15 @@ class SaleInSchema(Schema):
     tenders = fields.List(
         fields.Nested(TenderInSchema), required=True, validate=validate.Length(min=1, max=10)
     )
+
+    @validates_schema
+    def _card_for_account_tenders(self, data: dict[str, Any], **_: Any) -> None:
+        for i, tender in enumerate(data.get("tenders") or []):
+            account = tender.get("method") in ("stored_value", "points")
+            if account and not tender.get("card") and not data.get("member"):
+                raise ValidationError(
+                    {f"tenders.{i}.card": ["a card is needed: on the tender or the member"]}
+                )
 
 
 class SaleLineOutSchema(Schema):

@@ -16,6 +16,7 @@ from chainpos.db import utcnow
 from chainpos.sync.enrolment import identity, take_seq
 from chainpos.sync.outbox import originate
 from pos_terminal import discounts
+from pos_terminal import loyalty as till_loyalty
 from pos_terminal.errors import BadPin, NoPrice, SaleIdReused, SaleRefused, UnknownBarcode
 from pos_terminal.models import MASTER, SYNC, TillSale
 from pos_terminal.pricing import gift_lookup, pricing_context, promotion_book
@@ -26,7 +27,7 @@ from retail.checkout import promote
 from retail.documents import business_day_at, receipt_number
 from retail.promotions.onsite import OnsiteAdjustment
 from retail.receipt import PAPER_COLUMNS, render_text
-from retail.sale import ItemToPrice, Quote, SaleError, Tender, settle
+from retail.sale import LOYALTY_METHODS, ItemToPrice, Quote, SaleError, Tender, settle
 
 SELLING_ROLES = ("cashier", "supervisor", "admin")
 
@@ -144,12 +145,19 @@ def complete_sale(
     tenders: Sequence[dict[str, Any]],
     cashier: str,
     onsite: Sequence[OnsiteAdjustment] = (),
+    member: dict[str, Any] | None = None,
+    store_client: till_loyalty.StoreClientFactory | None = None,
 ) -> dict[str, Any]:
-    """Complete a sale: journal + outbox in the caller's transaction; idempotent by sale id."""
+    """Complete a sale: journal + outbox in the caller's transaction; idempotent by sale id.
+
+    Loyalty tenders (stored value, points, coupon) are authorised by the store first, with
+    the tender id as idempotency key; a refusal raises and nothing is journaled.
+    """
+    fingerprint = _request_fingerprint(lines, tenders, onsite, member)
     existing = session.get(TillSale, sale_id)
     if existing is not None:
         result: dict[str, Any] = json.loads(existing.result)
-        if _request_fingerprint(lines, tenders, onsite) != result.get("request_fingerprint"):
+        if fingerprint != result.get("request_fingerprint"):
             raise SaleIdReused(
                 f"sale {sale_id} was completed with other lines or tenders",
                 {"sale_id": "already used for another sale"},
@@ -167,6 +175,9 @@ def complete_sale(
         raise SaleRefused(
             err.message, {err.field or "tenders": err.message}, code=err.code
         ) from None
+    paid, on_sale, authorisations = _loyalty(
+        session, store_client, sale_id, cashier, q, settlement.tenders, tenders, member
+    )
     code = till_code(session)
     store_code = code.split("-")[0]
     day = business_day_at(now, store.timezone if store is not None else "Asia/Shanghai")
@@ -177,9 +188,13 @@ def complete_sale(
         "rounding": settlement.rounding,
         "amount_due": settlement.amount_due,
         "change": settlement.change,
-        "tenders": [asdict(t) for t in settlement.tenders],
+        "tenders": [asdict(t) for t in paid],
         "onsite_discounts": discounts.record(onsite),
     }
+    if authorisations:
+        body["authorisations"] = authorisations
+    if on_sale is not None:
+        body["member"] = {**on_sale.to_dict(), "earn_lines": till_loyalty.earn_lines(session, q)}
     seq = take_seq(session, SYNC)
     body["receipt_no"] = receipt_number(store_code, code, day, seq)
     document = originate(
@@ -198,7 +213,7 @@ def complete_sale(
         "seq": document.seq,
         "doc_id": document.id,
         "created_at": document.created_at,
-        "request_fingerprint": _request_fingerprint(lines, tenders, onsite),
+        "request_fingerprint": fingerprint,
     }
     receipt = build_receipt(result, store, code, copy_no=0)
     result["receipt"] = asdict(receipt)
@@ -220,12 +235,47 @@ def complete_sale(
     return result
 
 
+def _loyalty(
+    session: Session,
+    store_client: till_loyalty.StoreClientFactory | None,
+    sale_id: str,
+    cashier: str,
+    q: Quote,
+    settled: Sequence[Tender],
+    given: Sequence[dict[str, Any]],
+    member: dict[str, Any] | None,
+) -> tuple[list[Tender], till_loyalty.MemberOnSale | None, list[dict[str, Any]]]:
+    """Identify the member and authorise the loyalty tenders through the store."""
+    needs_store = bool(member) or any(t.method in LOYALTY_METHODS for t in settled)
+    if not needs_store:
+        return list(settled), None, []
+    if store_client is None:
+        raise till_loyalty.StoreUnreachable("this till has no store link", {"store": "none"})
+    client = store_client()
+    on_sale = till_loyalty.member_for_sale(client, member)
+    paid, records = till_loyalty.authorise_tenders(
+        client,
+        sale_id=sale_id,
+        cashier=cashier,
+        quote=q,
+        tenders=settled,
+        given=given,
+        member=on_sale,
+    )
+    return paid, till_loyalty.after_tenders(on_sale, records), records
+
+
 def _request_fingerprint(
     lines: Sequence[dict[str, Any]],
     tenders: Sequence[dict[str, Any]],
     onsite: Sequence[OnsiteAdjustment] = (),
+    member: dict[str, Any] | None = None,
 ) -> str:
-    return json.dumps(
-        {"lines": list(lines), "tenders": list(tenders), "onsite": discounts.record(onsite)},
-        sort_keys=True,
-    )
+    request: dict[str, Any] = {
+        "lines": list(lines),
+        "tenders": [{k: v for k, v in t.items() if k != "pin"} for t in tenders],
+        "onsite": discounts.record(onsite),
+    }
+    if member:
+        request["member"] = member
+    return json.dumps(request, sort_keys=True, default=str)

@@ -7,7 +7,17 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-DOCUMENT_TYPES = frozenset({"sale", "stock_count"})
+DOCUMENT_TYPES = frozenset(
+    {
+        "sale",
+        "stock_count",
+        # A store's loyalty events for HQ's ledgers (store_server/loyalty, hq_server/loyalty):
+        "sv_offline_debit",  # stored value spent under the offline policy, posted later
+        "sv_release",  # a stored-value debit given back: its sale was not completed
+        "points_earn",  # points for a member's sale, earned when HQ takes the document
+        "coupon_offline_redeem",  # a coupon verified offline, redeemed at HQ later
+    }
+)
 
 
 class DocumentError(ValueError):

@@ -9,9 +9,11 @@ from fractions import Fraction
 from retail.money import round_cash, round_half_up
 
 MAX_QTY = 9999
-TENDER_METHODS = ("cash", "bank_card", "mobile_wallet")
+TENDER_METHODS = ("cash", "bank_card", "mobile_wallet", "stored_value", "points", "coupon")
+#: Loyalty tenders: authorised against the member's account before the sale is journaled.
+LOYALTY_METHODS = frozenset({"stored_value", "points", "coupon"})
 #: Methods whose amount is exact: they never give change.
-EXACT_METHODS = frozenset({"bank_card", "mobile_wallet"})
+EXACT_METHODS = frozenset({"bank_card", "mobile_wallet"}) | LOYALTY_METHODS
 
 
 class SaleError(ValueError):
@@ -212,7 +214,7 @@ def settle(total: int, tenders: Sequence[Tender], cash_rounding_step: int = 1) -
     cash = sum(t.amount for t in tenders if t.method == "cash")
     if exact > total:
         raise SaleError(
-            "overtendered", "card and wallet tenders may not exceed the total", "tenders"
+            "overtendered", "exact (non-cash) tenders may not exceed the total", "tenders"
         )
     cash_due = total - exact
     rounded_cash_due = round_cash(cash_due, cash_rounding_step) if cash else cash_due

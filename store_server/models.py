@@ -41,3 +41,7 @@ class StockMovement(Base):
     doc_id: Mapped[str] = mapped_column(String(36), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     line_no: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The loyalty relay's tables live on the same Base: import them so Alembic sees them.
+from store_server.loyalty import models as _loyalty_models  # noqa: E402, F401  (registration)

@@ -54,6 +54,24 @@ def apply_till_document(session: Session, doc: Document, till: str) -> None:
     except (KeyError, TypeError, ValueError) as err:
         raise DocumentRejected(f"malformed sale line: {err!r}") from None
     enqueue(session, SYNC, doc)
+    queue_member_earning(session, doc, till)
+
+
+def queue_member_earning(session: Session, doc: Document, till: str) -> None:
+    """A member's sale earns points at HQ: journal it in the same transaction (DESIGN §5)."""
+    from store_server.loyalty.services import queue_earning
+
+    member = doc.body.get("member")
+    if not isinstance(member, dict) or not member.get("card") or not member.get("earn_lines"):
+        return
+    request = {
+        "idempotency_key": f"earn:{doc.id}",
+        "card": member["card"],
+        "lines": member["earn_lines"],
+        "document": doc.id,
+        "staff": doc.body.get("cashier"),
+    }
+    queue_earning(session, request, till)
 
 
 def apply_hq_changes(session: Session, changes: Sequence[dict[str, Any]]) -> None:

@@ -168,7 +168,7 @@ def find(
     elif card or uid:
         found_card = ledger.find_card(session, number=card, uid=uid)
         if found_card.member_id is None:
-            return {"member": None, "cards": [card_payload(found_card)]}
+            return {"member": None, "cards": [_card_for(session, found_card, masked)]}
         member = session.get(Member, found_card.member_id)
     elif qr and qr.startswith(QR_PREFIX):
         member = session.get(Member, qr[len(QR_PREFIX) :])
@@ -178,8 +178,18 @@ def find(
     cards = session.scalars(select(Card).where(Card.member_id == resolved.id).order_by(Card.id))
     return {
         "member": member_payload(resolved, masked=masked),
-        "cards": [card_payload(c) for c in cards],
+        "cards": [_card_for(session, c, masked) for c in cards],
     }
+
+
+def _card_for(session: Session, card: Card, with_balance: bool) -> dict[str, Any]:
+    """A card; for a store (masked lookups) with its balances, shown at the till."""
+    payload = card_payload(card)
+    if with_balance:
+        account = session.get(Account, card.account_id)
+        if account is not None:
+            payload["balance"] = ledger.balance_payload(account)
+    return payload
 
 
 def duplicates_of(session: Session, member_id: str) -> list[dict[str, str]]:

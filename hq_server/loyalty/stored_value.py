@@ -29,6 +29,8 @@ def entry_payload(row: SvEntryRow) -> dict[str, Any]:
         "principal": row.principal,
         "bonus": row.bonus,
         "amount": row.principal + row.bonus,
+        # Non-zero only on an offline debit posted beyond the balance: flagged, not hidden.
+        "overdraft": row.overdraft,
         "store": row.store_code,
         "till": row.till_code,
         "staff": row.staff_code,

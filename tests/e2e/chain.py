@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 
@@ -58,6 +59,9 @@ class Chain:
     procs: dict[str, ManagedProcess] = field(default_factory=dict)
     admin_password: str = ""
     tokens: dict[str, str] = field(default_factory=dict)
+    #: Extra environment for the store processes (e.g. CHAINPOS_STORE_OFFLINE_LIMITS).
+    store_env: dict[str, str] = field(default_factory=dict)
+    till_secrets: dict[str, str] = field(default_factory=dict)
 
     # --- set-up ------------------------------------------------------------------------
 
@@ -90,6 +94,7 @@ class Chain:
         demo_seed.seed_catalog(factory, self.products)
         self.admin_password = secrets.token_urlsafe(12)
         creds = demo_seed.seed_organisation(factory, self.admin_password)
+        self.till_secrets = dict(creds.tills)
         for store in STORES:
             migrate(self.db(store), "store", quiet=True)
             with unit_of_work(make_session_factory(make_engine(self.db(store)))) as session:
@@ -121,7 +126,10 @@ class Chain:
             self.procs[name] = ManagedProcess(
                 name,
                 argv,
-                env={"CHAINPOS_SECRET_KEY": "e2e-secret"},
+                env={
+                    "CHAINPOS_SECRET_KEY": "e2e-secret",
+                    **(self.store_env if tier == "store" else {}),
+                },
                 log_path=self.root / f"{name}.log",
                 health_url=self.url(name) + "/healthz",
                 startup_timeout=60,
@@ -232,6 +240,31 @@ class Chain:
         assert answer.status_code == 201, answer.text
         sale: dict[str, Any] = answer.json()
         return sale
+
+    def till_post(self, till: str, path: str, body: Any) -> requests.Response:
+        """A cashier's call to the till's API (e.g. a sale with loyalty tenders)."""
+        return http.post(
+            self.url(till) + path,
+            json=body,
+            timeout=15,
+            headers={"Authorization": f"Bearer {self.till_token(till)}"},
+        )
+
+    def store_call(
+        self, till: str, method: str, path: str, body: Any = None, **params: Any
+    ) -> requests.Response:
+        """A call to a store's API signed with one of its tills' credentials."""
+        from chainpos.signing import Credentials, sign
+
+        target = path + ("?" + urlencode(params) if params else "")
+        data = b"" if body is None else json.dumps(body).encode()
+        headers = sign(Credentials(till, self.till_secrets[till]), method, target, data)
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        store = till.split("-")[0]
+        return http.request(
+            method, self.url(store) + target, data=data or None, headers=headers, timeout=15
+        )
 
     def hq_token(self) -> str:
         if "hq" not in self.tokens:
