@@ -277,6 +277,34 @@ def _mount_devices_cli() -> None:
 _mount_devices_cli()
 
 
+# --- development ----------------------------------------------------------------------
+
+
+@main.group()
+def dev() -> None:
+    """Tools for developers of chainpos."""
+
+
+@dev.command("revision")
+@click.argument("tier", type=click.Choice(["hq", "store", "till"]))
+@click.argument("message")
+def dev_revision(tier: str, message: str) -> None:
+    """Autogenerate a migration for TIER from its models (review it before committing)."""
+    import tempfile
+
+    from alembic import command
+    from alembic.config import Config
+
+    from chainpos.db import MIGRATIONS_DIR
+
+    with tempfile.TemporaryDirectory() as scratch:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR / tier))
+        cfg.set_main_option("sqlalchemy.url", f"sqlite:///{scratch}/scratch.db")
+        command.upgrade(cfg, "head")
+        command.revision(cfg, message=message, autogenerate=True)
+
+
 # --- demo -----------------------------------------------------------------------------
 
 
