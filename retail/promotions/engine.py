@@ -10,6 +10,8 @@ context and promotions give the same prices. Phases, in order:
      phases are priced again giving way to it (without the exclusive item
      promotions on its goods, and, for an exclusive order promotion, without
      any item promotion on them) and the better outcome for the customer wins;
+     finally the outcome is compared with the stackables alone and with each
+     exclusive promotion alone, and the best for the customer is kept;
   3. onsite supervisor discounts, lines first, then the order;
   4. points multipliers (no money effect): per line the highest one applies.
 
@@ -33,7 +35,7 @@ from retail.promotions.basket import (
 )
 from retail.promotions.conditions import eligible, remaining_times
 from retail.promotions.definitions import ProductTarget, Promotion, Stacking
-from retail.promotions.evaluators import evaluate
+from retail.promotions.evaluators import evaluate, order_bound
 from retail.promotions.index import PromotionBook
 from retail.promotions.onsite import OnsiteAdjustment, OnsiteDiscountRefused, OnsiteRecord
 from retail.promotions.rules import ITEM_KINDS, ORDER_KINDS, ItemDiscountRule, PointsMultiplierRule
@@ -86,6 +88,9 @@ def price_basket(
     return _result(lines, ordered, ws, points_by_line, records)
 
 
+NOTHING_CLAIMED: frozenset[int] = frozenset()
+
+
 def _promotion_phases(
     ws: Workspace,
     active: list[Promotion],
@@ -93,11 +98,86 @@ def _promotion_phases(
     context: PricingContext,
     limits: dict[str, int],
 ) -> Workspace:
-    """Item phase, then order phase; retried without the item promotions that kept an
-    order promotion from some of its goods, if that is better for the customer."""
+    """The searched outcome, unless a baseline is strictly better for the customer.
+
+    The search (`_searched`) estimates each phase on its own and can miss how the
+    item phase changes the order phase (an exclusive item promotion displacing a
+    limited stackable one onto goods a stackable threshold counts, so they fall
+    below it). The baselines cannot be missed: the stackables alone, and every
+    exclusive promotion alone, are each priced exactly as `price_basket` would price
+    that set of promotions, and the best for the customer wins. Ties keep the
+    searched outcome, then the stack, then exclusives by value, priority and id.
+    """
     items = [p for p in active if p.kind in ITEM_KINDS]
     orders = [p for p in active if p.kind in ORDER_KINDS]
     cache = PhaseCache()
+    best = _searched(ws, items, orders, slots_of, context, limits, cache)
+    exclusives = [p for p in (*items, *orders) if p.exclusive]
+    if not exclusives:
+        return best  # the search priced the stackables alone
+    best_value = best.total_value
+    # The stackables alone: the item phase's baseline (the search's first run built
+    # it from this same start), then the stackable order promotions on what it left;
+    # priced only if a bound on what those can add (each at most what it is worth on
+    # its goods at the prices the item stack left) could beat the best.
+    item_stack = cache.baseline
+    assert item_stack is not None
+    order_stack = [p for p in orders if not p.exclusive]
+    left = item_stack.price
+    bound = sum(
+        order_bound(p, sum(left[s] for s in slots_of[p.id]), limits[p.id]) for p in order_stack
+    )
+    if item_stack.total_value + bound > best_value:
+        stack = run_phase(item_stack, order_stack, slots_of, context, limits)
+        if stack.total_value > best_value:
+            best, best_value = stack, stack.total_value
+    # Each exclusive alone: its best application at regular prices. The search already
+    # evaluated the item ones on this start (cached); an order one is evaluated only if
+    # its bound beats the best. The few that beat it are priced in full, by the path
+    # `price_basket` would take for that promotion alone.
+    regular = ws.price
+    contenders: list[tuple[int, tuple[int, str], Promotion]] = []
+    for promotion in exclusives:
+        limit = limits[promotion.id]
+        key = (promotion.id, NOTHING_CLAIMED)
+        if key in cache.evaluations:
+            application = cache.evaluations[key]
+        elif promotion.kind in ORDER_KINDS:
+            slots = slots_of[promotion.id]
+            if order_bound(promotion, sum(regular[s] for s in slots), limit) <= best_value:
+                continue
+            application = evaluate(promotion, slots, ws, context, limit)
+        else:
+            application = evaluate(promotion, slots_of[promotion.id], ws, context, limit)
+        if application is not None and application.value > best_value:
+            contenders.append((-application.value, rank(promotion), promotion))
+    for _, _, promotion in sorted(contenders, key=lambda c: (c[0], c[1])):
+        only = [promotion]
+        alone = _searched(
+            ws,
+            only if promotion.kind in ITEM_KINDS else [],
+            only if promotion.kind in ORDER_KINDS else [],
+            slots_of,
+            context,
+            limits,
+            PhaseCache(),
+        )
+        if alone.total_value > best_value:
+            best, best_value = alone, alone.total_value
+    return best
+
+
+def _searched(
+    ws: Workspace,
+    items: list[Promotion],
+    orders: list[Promotion],
+    slots_of: dict[str, list[int]],
+    context: PricingContext,
+    limits: dict[str, int],
+    cache: PhaseCache,
+) -> Workspace:
+    """Item phase, then order phase; retried without the item promotions that kept an
+    order promotion from some of its goods, if that is better for the customer."""
     after_items = run_phase(ws, items, slots_of, context, limits, cache)
     outcome = run_phase(after_items, orders, slots_of, context, limits)
     blocked_any: set[int] = set()  # goods an exclusive order promotion could not use

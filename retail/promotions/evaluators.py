@@ -196,6 +196,17 @@ def _steps(base: int, threshold: int, repeat: bool, cap: int | None, max_times: 
     return min(steps, max_times)
 
 
+def order_bound(promotion: Promotion, total: int, max_times: int) -> int:
+    """At most what an order promotion can be worth on goods priced `total` in all."""
+    rule = promotion.rule
+    if isinstance(rule, ThresholdDiscountRule):
+        steps = _steps(total, rule.threshold, rule.repeat, rule.max_repeats, max_times)
+        return min(rule.save * steps, total)
+    assert isinstance(rule, ThresholdGiftRule)
+    steps = _steps(total, rule.threshold, rule.repeat, None, max_times)
+    return rule.gift_value * rule.gift_qty * steps
+
+
 def threshold_discount(
     promotion: Promotion, slots: list[int], ws: Workspace, ctx: PricingContext, max_times: int
 ) -> Application | None:

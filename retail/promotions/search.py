@@ -28,7 +28,8 @@ Algorithm (bounded, deterministic)
      only if it beats the baseline.
 Limits: gains are estimates against the baseline stack; the greedy fallback may
 miss the optimum; the item and order phases are chosen one after the other (the
-engine then tries giving way to blocked order promotions, see `engine`).
+engine then tries giving way to blocked order promotions, and finally compares
+the outcome with the stackables alone and each exclusive alone, see `engine`).
 Ties go to higher priority, then to the smaller promotion id.
 """
 
@@ -110,6 +111,8 @@ class PhaseCache:
     def __init__(self) -> None:
         self.evaluations: dict[tuple[str, frozenset[int]], Application | None] = {}
         self.stacked: dict[str, Application | None] | None = None
+        #: The first run's stackables alone (its baseline); only ever copied, never changed.
+        self.baseline: Workspace | None = None
 
 
 class StackLoss:
@@ -275,7 +278,7 @@ def run_phase(
     exclusives = sorted((p for p in promotions if p.exclusive), key=rank)
     if cache.stacked is None:
         baseline, stacked = _stack(ws.copy(), stackables, slots_of, ctx, limits)
-        cache.stacked = stacked
+        cache.stacked, cache.baseline = stacked, baseline
     else:
         present = {p.id for p in stackables}
         gone = {s for pid in cache.stacked if pid not in present for s in slots_of[pid]}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from retail.promotions import PricedBasket, PricingLine, Promotion, Usage, from_dict, price_basket
@@ -212,8 +212,62 @@ def _value(priced: PricedBasket) -> int:
     return priced.total_saving + sum(g.value for g in priced.gifts)
 
 
+def _pinned(lines: list[tuple[str, int, int | None]], books: list[dict[str, Any]]) -> Any:
+    """A falsifying example hypothesis once found, replayed on every run: one unit per
+    line given as (product, unit price, member price); promotions numbered P0, P1, ..."""
+    return example(
+        lines=[
+            PricingLine(
+                line_no=10 * no,
+                product_id=product,
+                qty=1,
+                unit_price=price,
+                category_id=CATEGORY[product],
+                brand_id="acme" if product in "AC" else None,
+                member_price=member_price,
+            )
+            for no, (product, price, member_price) in enumerate(lines, start=1)
+        ],
+        promotions=[
+            from_dict({"id": f"P{i}", "name": f"Promo {i}", **data}) for i, data in enumerate(books)
+        ],
+    )
+
+
+def _member_price(target: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "member_price", "rule": {}, "target": target, "stacking": "exclusive"}
+
+
+# The exclusive member price on C (saves 75) pushed the stackable 2 % off, limited to
+# one unit, from C onto A (25 -> 24), below the stackable gift's threshold of 25: the
+# search kept 75 + 1 = 76, the stackables alone give 2 + a gift worth 75 = 77.
+EXCLUSIVE_ITEM_PUSHES_THE_STACK_BELOW_A_THRESHOLD = _pinned(
+    [("A", 25, None), ("C", 75, 0)],
+    [
+        {
+            "kind": "item_discount",
+            "rule": {"mode": "percent", "percent": 2},
+            "target": {"brand_ids": ["acme"]},
+            "stacking": "stackable",
+            "limits": {"basket": 1},
+        },
+        _member_price({"product_ids": ["A"]}),
+        _member_price({"product_ids": ["A"]}),
+        _member_price({"product_ids": ["A"]}),
+        _member_price({"category_ids": ["c2"]}),
+        {
+            "kind": "spend_threshold_gift",
+            "rule": {"threshold": 25, "gift_product_id": "GIFT", "gift_value": 75},
+            "target": {"product_ids": ["A"]},
+            "stacking": "stackable",
+        },
+    ],
+)
+
+
 @settings(max_examples=300, deadline=None)
 @given(lines=basket_lines(), promotions=promotion_books())
+@EXCLUSIVE_ITEM_PUSHES_THE_STACK_BELOW_A_THRESHOLD
 def test_customer_never_gets_less_than_any_exclusive_alone_or_the_stack_alone(
     lines: list[PricingLine], promotions: list[Promotion]
 ) -> None:

@@ -205,3 +205,35 @@ def test_stackable_group_promotion_counts_whole_when_an_exclusive_would_break_it
     item = off("ONE", 100, "A", limits={"basket": 1})
     priced = price_basket([line(1, "A", 2, 1000)], context(), [bogo, item])
     assert (priced.total, applied_ids(priced)) == (1000, ["BOGO"])
+
+
+def test_stack_alone_wins_when_an_exclusive_pushes_it_below_a_threshold() -> None:
+    # Found by the property test: the exclusive member price on C (saves 75) pushes the
+    # stackable 2 % off (one unit per basket) from C onto A (25 -> 24), below the
+    # stackable gift's threshold of 25. Member price + 2 % on A is worth 75 + 1 = 76;
+    # the stackables alone, 2 % on C + a gift worth 75 = 77, and the customer gets that.
+    two_pct = promo(
+        "TWO",
+        "item_discount",
+        {"mode": "percent", "percent": 2},
+        {"brand_ids": ["acme"]},
+        stacking="stackable",
+        limits={"basket": 1},
+    )
+    member_c = promo("MEMBER-C", "member_price", {}, {"category_ids": ["c2"]})
+    gift = promo(
+        "GIFT-A",
+        "spend_threshold_gift",
+        {"threshold": 25, "gift_product_id": "GIFT", "gift_value": 75},
+        products("A"),
+        stacking="stackable",
+    )
+    lines = [
+        line(10, "A", 1, 25, category="c1"),
+        line(20, "C", 1, 75, category="c2", member_price=0),
+    ]
+    for book in ([two_pct, member_c, gift], [gift, member_c, two_pct]):
+        priced = price_basket(lines, context(member=member("gold")), book)
+        assert (priced.total, applied_ids(priced)) == (98, ["GIFT-A", "TWO"])
+        assert [(g.product_id, g.qty, g.value) for g in priced.gifts] == [("GIFT", 1, 75)]
+        assert [s.amount for s in priced.lines[1].savings] == [2]
