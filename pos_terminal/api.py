@@ -113,12 +113,22 @@ def products() -> Any:
 @require_staff()
 def quote() -> Any:
     data = load(QuoteInSchema())
+    # Who the sale is for, with balances, found before pricing (member prices, tiers); a
+    # quote never fails for want of the store: an unknown member just gets no benefits.
+    member = None
+    if data.get("member"):
+        member = till_loyalty.member_for_sale(store_client(), data["member"])
     with unit_of_work(_factory()) as session:
         onsite = _onsite(session, data)
-        out = selling.quote_out(selling.quote(session, data["lines"], onsite=onsite))
+        priced = selling.quote(
+            session,
+            data["lines"],
+            onsite=onsite,
+            member=member,
+            coupon_codes=data.get("coupon_codes", []),
+        )
+        out = selling.quote_out(priced)
     if data.get("member"):
-        # Show who the sale is for, with balances; a quote never fails for want of the store.
-        member = till_loyalty.member_for_sale(store_client(), data["member"])
         out["member"] = member.to_dict() if member else None
     return jsonify(out)
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from chainpos import master_copy
 from pos_terminal.models import MASTER
 from retail.checkout import GiftLookup
-from retail.promotions.basket import PricingContext
+from retail.promotions.basket import MemberInfo, PricingContext
 from retail.promotions.definitions import Promotion, from_dict
 from retail.promotions.index import PromotionBook
 from retail.promotions.validation import PromotionDefinitionError
@@ -57,12 +57,21 @@ def _load(session: Session) -> list[Promotion]:
     return promotions
 
 
-def pricing_context(session: Session, store_code: str, at: datetime) -> PricingContext:
+def pricing_context(
+    session: Session,
+    store_code: str,
+    at: datetime,
+    member: MemberInfo | None = None,
+    coupon_codes: frozenset[str] = frozenset(),
+) -> PricingContext:
+    """Where and when a basket is priced, for whom, with which coupons presented."""
     store = session.get(MASTER.stores, store_code)
     timezone = store.timezone if store is not None else "Asia/Shanghai"
     region = store.region if store is not None else None
     local = at.astimezone(ZoneInfo(timezone))
-    return PricingContext(store_id=store_code, region_id=region, at=local)
+    return PricingContext(
+        store_id=store_code, region_id=region, at=local, member=member, coupon_codes=coupon_codes
+    )
 
 
 _caches: dict[str, PromotionCache] = {}

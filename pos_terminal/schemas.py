@@ -60,6 +60,11 @@ class MemberInSchema(Schema):
 
 class QuoteInSchema(Schema):
     member = fields.Nested(MemberInSchema, load_default=None, allow_none=True)
+    coupon_codes = fields.List(
+        fields.String(validate=validate.Length(min=1, max=400)),
+        load_default=list,
+        validate=validate.Length(max=10),
+    )
     discounts = fields.List(
         fields.Nested(DiscountInSchema), load_default=list, validate=validate.Length(max=20)
     )

@@ -25,6 +25,7 @@ from retail.barcodes import BarcodeError, parse_scan
 from retail.catalog import resolve_price
 from retail.checkout import promote
 from retail.documents import business_day_at, receipt_number
+from retail.promotions.basket import MemberInfo
 from retail.promotions.onsite import OnsiteAdjustment
 from retail.receipt import PAPER_COLUMNS, render_text
 from retail.sale import LOYALTY_METHODS, ItemToPrice, Quote, SaleError, Tender, settle
@@ -102,15 +103,24 @@ def quote(
     lines: Sequence[dict[str, Any]],
     at: datetime | None = None,
     onsite: Sequence[OnsiteAdjustment] = (),
+    member: till_loyalty.MemberOnSale | None = None,
+    coupon_codes: Sequence[str] = (),
 ) -> Quote:
-    """Price the scanned lines with the promotions in force now (or at `at`)."""
+    """Price the scanned lines with the promotions in force now (or at `at`).
+
+    An identified member gets member prices, tier discounts and birthday offers; codes
+    of coupons presented unlock coupon-triggered offers.
+    """
     moment = at or utcnow()
     items = price_items(session, lines, moment)
     store_code = till_code(session).split("-")[0]
+    who = None
+    if member is not None and member.found and member.member_id and member.tier:
+        who = MemberInfo(member_id=member.member_id, tier=member.tier)
     try:
         return promote(
             items,
-            pricing_context(session, store_code, moment),
+            pricing_context(session, store_code, moment, who, frozenset(coupon_codes)),
             promotion_book(session),
             gift_lookup=gift_lookup(session),
             onsite=onsite,
@@ -164,7 +174,9 @@ def complete_sale(
             )
         return result
     now = utcnow()
-    q = quote(session, lines, now, onsite)
+    on_sale = _identify(store_client, member)
+    codes = [str(t["code"]) for t in tenders if t.get("method") == "coupon" and t.get("code")]
+    q = quote(session, lines, now, onsite, on_sale, codes)
     store = store_of(session)
     step = store.cash_rounding_step if store is not None else 1
     try:
@@ -176,7 +188,7 @@ def complete_sale(
             err.message, {err.field or "tenders": err.message}, code=err.code
         ) from None
     paid, on_sale, authorisations = _loyalty(
-        session, store_client, sale_id, cashier, q, settlement.tenders, tenders, member
+        session, store_client, sale_id, cashier, q, settlement.tenders, tenders, on_sale
     )
     code = till_code(session)
     store_code = code.split("-")[0]
@@ -243,16 +255,14 @@ def _loyalty(
     q: Quote,
     settled: Sequence[Tender],
     given: Sequence[dict[str, Any]],
-    member: dict[str, Any] | None,
+    on_sale: till_loyalty.MemberOnSale | None,
 ) -> tuple[list[Tender], till_loyalty.MemberOnSale | None, list[dict[str, Any]]]:
-    """Identify the member and authorise the loyalty tenders through the store."""
-    needs_store = bool(member) or any(t.method in LOYALTY_METHODS for t in settled)
-    if not needs_store:
-        return list(settled), None, []
+    """Authorise the loyalty tenders through the store."""
+    if not any(t.method in LOYALTY_METHODS for t in settled):
+        return list(settled), on_sale, []
     if store_client is None:
         raise till_loyalty.StoreUnreachable("this till has no store link", {"store": "none"})
     client = store_client()
-    on_sale = till_loyalty.member_for_sale(client, member)
     paid, records = till_loyalty.authorise_tenders(
         client,
         sale_id=sale_id,
@@ -263,6 +273,17 @@ def _loyalty(
         member=on_sale,
     )
     return paid, till_loyalty.after_tenders(on_sale, records), records
+
+
+def _identify(
+    store_client: till_loyalty.StoreClientFactory | None, member: dict[str, Any] | None
+) -> till_loyalty.MemberOnSale | None:
+    """Find the member through the store before pricing: member prices depend on it."""
+    if not member:
+        return None
+    if store_client is None:
+        raise till_loyalty.StoreUnreachable("this till has no store link", {"store": "none"})
+    return till_loyalty.member_for_sale(store_client(), member)
 
 
 def _request_fingerprint(

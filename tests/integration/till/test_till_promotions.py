@@ -101,3 +101,35 @@ def test_time_limited_promotion_starts_and_stops_on_the_till_clock(till: Any) ->
 def test_promotion_for_another_store_does_not_apply(till: Any) -> None:
     _give(till.app, _promotion("P-S002", "S002 only", audience={"store_ids": ["S002"]}))
     assert till.quote([{"barcode": COLA_EAN, "qty": 1}]).get_json()["saving"] == 0
+
+
+def test_an_identified_gold_member_gets_the_tier_discount_and_others_do_not(till: Any) -> None:
+    from pos_terminal.loyalty import MemberOnSale
+
+    _give(
+        till.app,
+        _promotion(
+            "P-GOLD",
+            "金卡95折 Gold 5% off",
+            kind="tier_discount",
+            target={"all": True},
+            rule={"percent_by_tier": {"gold": "10"}},
+        ),
+    )
+    factory: sessionmaker[Session] = till.app.extensions["chainpos.sessions"]
+    lines = [{"barcode": COLA_EAN, "qty": 2}]
+    gold = MemberOnSale(card="C1", member_id="M1", tier="gold", found=True)
+    silver = MemberOnSale(card="C2", member_id="M2", tier="silver", found=True)
+    with factory() as session:
+        assert selling.quote(session, lines, member=gold).saving == 70
+        assert selling.quote(session, lines, member=silver).saving == 0
+        assert selling.quote(session, lines).saving == 0
+
+
+def test_a_coupon_triggered_offer_needs_its_code(till: Any) -> None:
+    _give(till.app, _promotion("P-CPN", "Coupon 20% off", audience={"coupon_code": "WELCOME"}))
+    factory: sessionmaker[Session] = till.app.extensions["chainpos.sessions"]
+    lines = [{"barcode": COLA_EAN, "qty": 1}]
+    with factory() as session:
+        assert selling.quote(session, lines).saving == 0
+        assert selling.quote(session, lines, coupon_codes=["WELCOME"]).saving == 70
