@@ -51,6 +51,7 @@ def create_app(config: HqConfig | None = None) -> Flask:
             SYNC,
             signed,
             apply_document=ingestion.apply_document,
+            apply_batch=ingestion.apply_sales,
             snapshot_page=feed.snapshot_page,
             scope_for=lambda store: store,
         )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from chainpos.sync.receiver import DocumentRejected
@@ -17,14 +19,9 @@ from retail.documents import Document
 
 def apply_document(session: Session, doc: Document, sender: str) -> None:
     """Apply one document from store `sender`; raises `DocumentRejected` to refuse it."""
-    if doc.origin_store != sender:
-        raise DocumentRejected(f"document of store {doc.origin_store} sent by store {sender}")
-    if doc.origin_till is not None:
-        till = session.get(Till, doc.origin_till)
-        if till is None or till.store_code != sender:
-            raise DocumentRejected(f"unknown till {doc.origin_till} for store {sender}")
+    _check_origin(session, doc, sender, {})
     if doc.type == "sale":
-        _apply_sale(session, doc)
+        _write_sales(session, [_sale_rows(doc)])
     elif doc.type == "stock_count":
         _apply_stock_count(session, doc)
     elif doc.type in LOYALTY_DOCUMENTS:
@@ -33,54 +30,102 @@ def apply_document(session: Session, doc: Document, sender: str) -> None:
         raise DocumentRejected(f"HQ does not take {doc.type} documents")
 
 
-def _apply_sale(session: Session, doc: Document) -> None:
+def apply_sales(session: Session, docs: Sequence[Document], sender: str) -> None:
+    """Apply a batch of sales with one statement per table (the receiver's fast path).
+
+    Raises `DocumentRejected` if any document would be refused; the receiver then
+    applies the batch one document at a time to find out which.
+    """
+    tills: dict[str, str | None] = {}
+    prepared = []
+    for doc in docs:
+        _check_origin(session, doc, sender, tills)
+        if doc.type != "sale":
+            raise DocumentRejected(f"{doc.type} documents are applied one by one")
+        prepared.append(_sale_rows(doc))
+    _write_sales(session, prepared)
+
+
+def _check_origin(
+    session: Session, doc: Document, sender: str, tills: dict[str, str | None]
+) -> None:
+    if doc.origin_store != sender:
+        raise DocumentRejected(f"document of store {doc.origin_store} sent by store {sender}")
+    if doc.origin_till is not None:
+        if doc.origin_till not in tills:
+            tills[doc.origin_till] = session.scalar(
+                select(Till.store_code).where(Till.code == doc.origin_till)
+            )
+        if tills[doc.origin_till] != sender:
+            raise DocumentRejected(f"unknown till {doc.origin_till} for store {sender}")
+
+
+@dataclass
+class _SaleRows:
+    sale: dict[str, Any]
+    lines: list[dict[str, Any]]
+    stock: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def _sale_rows(doc: Document) -> _SaleRows:
+    """Check a sale document and turn it into rows; raises `DocumentRejected`."""
     body = doc.body
     try:
         created_at = datetime.fromisoformat(doc.created_at)
         if created_at.tzinfo is None:
             raise ValueError("created_at has no UTC offset")
         lines: list[dict[str, Any]] = body["lines"]
-        sale = Sale(
-            doc_id=doc.id,
-            store_code=doc.origin_store,
-            till_code=doc.origin_till or "-",
-            business_day=doc.business_day,
-            seq=doc.seq,
-            receipt_no=body["receipt_no"],
-            total=int(body["total"]),
-            rounding=int(body.get("rounding", 0)),
-            cashier=str(body["cashier"]),
-            created_at=created_at,
+        sale = {
+            "doc_id": doc.id,
+            "store_code": doc.origin_store,
+            "till_code": doc.origin_till or "-",
+            "business_day": doc.business_day,
+            "seq": doc.seq,
+            "receipt_no": str(body["receipt_no"]),
+            "total": int(body["total"]),
+            "rounding": int(body.get("rounding", 0)),
+            "cashier": str(body["cashier"]),
+            "created_at": created_at,
+        }
+        rows = _SaleRows(
+            sale,
+            [
+                {
+                    "doc_id": doc.id,
+                    "line_no": int(line["line_no"]),
+                    "sku": str(line["sku"]),
+                    "qty": int(line["qty"]),
+                    "weight_grams": line.get("weight_grams"),
+                    "amount": int(line["amount"]),
+                }
+                for line in lines
+            ],
         )
-        line_rows = [
-            {
-                "doc_id": doc.id,
-                "line_no": int(line["line_no"]),
-                "sku": line["sku"],
-                "qty": int(line["qty"]),
-                "weight_grams": line.get("weight_grams"),
-                "amount": int(line["amount"]),
-            }
-            for line in lines
-        ]
-        stock: dict[str, int] = {}
         for line in lines:
-            stock[line["sku"]] = stock.get(line["sku"], 0) - int(line["stock_qty"])
+            key = (doc.origin_store, str(line["sku"]))
+            rows.stock[key] = rows.stock.get(key, 0) - int(line["stock_qty"])
     except (KeyError, TypeError, ValueError) as err:
         raise DocumentRejected(f"malformed sale body: {err!r}") from None
-    if not line_rows:
+    if not rows.lines:
         raise DocumentRejected("sale has no lines")
-    if sum(row["amount"] for row in line_rows) != sale.total:
+    if sum(row["amount"] for row in rows.lines) != sale["total"]:
         raise DocumentRejected("sale lines do not add up to its total")
-    session.add(sale)
-    session.flush()
-    session.execute(insert(SaleLine), line_rows)
+    return rows
+
+
+def _write_sales(session: Session, prepared: Sequence[_SaleRows]) -> None:
+    session.execute(insert(Sale), [p.sale for p in prepared])
+    session.execute(insert(SaleLine), [line for p in prepared for line in p.lines])
+    stock: dict[tuple[str, str], int] = {}
+    for p in prepared:
+        for key, delta in p.stock.items():
+            stock[key] = stock.get(key, 0) + delta
     add_to(
         session,
         StockLevel,
         [
-            {"store_code": doc.origin_store, "sku": sku, "on_hand": delta}
-            for sku, delta in sorted(stock.items())
+            {"store_code": store, "sku": sku, "on_hand": delta}
+            for (store, sku), delta in sorted(stock.items())
         ],
         ["store_code", "sku"],
         "on_hand",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import Blueprint, g, jsonify
@@ -74,10 +74,12 @@ def sync_blueprint(
     snapshot_page: Callable[[Session, str, str | None, int], tuple[list[ChangeItem], str | None]],
     scope_for: Callable[[str], str | None],
     after_receive: Callable[[], None] | None = None,
+    apply_batch: Callable[[Session, Sequence[Document], str], None] | None = None,
 ) -> Blueprint:
     """`POST /documents`, `GET /changes`, `GET /snapshot` under /api/v1/sync, all signed.
 
-    `scope_for(caller)` maps the signing key to the feed scope it may read.
+    `scope_for(caller)` maps the signing key to the feed scope it may read;
+    `apply_batch`, when given, applies a batch's new documents together (fast path).
     """
     bp = Blueprint("sync", __name__, url_prefix="/api/v1/sync")
 
@@ -98,6 +100,7 @@ def sync_blueprint(
                 tables,
                 batch["documents"],
                 lambda s, d: apply_document(s, d, caller),
+                None if apply_batch is None else lambda s, docs: apply_batch(s, docs, caller),
             )
         if after_receive is not None:
             after_receive()

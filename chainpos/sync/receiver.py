@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,13 +44,24 @@ class Ack:
 ApplyDocument = Callable[[Session, Document], None]
 
 
+#: Applies several new documents at once, or raises to have them applied one by one.
+ApplyBatch = Callable[[Session, Sequence[Document]], None]
+
+
 def receive_batch(
-    session: Session, tables: SyncTables, raw_documents: Sequence[Any], apply: ApplyDocument
+    session: Session,
+    tables: SyncTables,
+    raw_documents: Sequence[Any],
+    apply: ApplyDocument,
+    apply_batch: ApplyBatch | None = None,
 ) -> list[Ack]:
-    """Apply each new document in its own savepoint; acknowledge every one.
+    """Apply each new document exactly once; acknowledge every one.
 
     A document already received is a duplicate and changes nothing. `apply` raises
-    `DocumentRejected` to refuse one; the rest of the batch goes on. The caller commits.
+    `DocumentRejected` to refuse one; the rest of the batch goes on. With `apply_batch`,
+    the new documents are first tried together in one savepoint (a few statements for
+    the whole batch); if anything in it fails, they are applied one by one, each in its
+    own savepoint, so a refusal still touches only its own document. The caller commits.
     """
     parsed: list[Document | Ack] = []
     for index, raw in enumerate(raw_documents):
@@ -65,6 +76,8 @@ def receive_batch(
         if ids
         else set()
     )
+    if apply_batch is not None and _apply_together(session, tables, parsed, known, apply_batch):
+        return [_ack_after_batch(item, known) for item in parsed]
     acks: list[Ack] = []
     for item in parsed:
         if isinstance(item, Ack):
@@ -77,6 +90,69 @@ def receive_batch(
         if acks[-1].status == APPLIED:
             known.add(item.id)
     return acks
+
+
+def _fresh(parsed: Sequence[Document | Ack], known: set[str]) -> list[Document]:
+    """The new documents of a batch, each once (a document sent twice in it counts once)."""
+    seen = set(known)
+    fresh = []
+    for item in parsed:
+        if isinstance(item, Document) and item.id not in seen:
+            seen.add(item.id)
+            fresh.append(item)
+    return fresh
+
+
+def _apply_together(
+    session: Session,
+    tables: SyncTables,
+    parsed: Sequence[Document | Ack],
+    known: set[str],
+    apply_batch: ApplyBatch,
+) -> bool:
+    fresh = _fresh(parsed, known)
+    if len(fresh) < 2:
+        return False
+    savepoint = session.begin_nested()
+    try:
+        now = utcnow()
+        session.execute(
+            insert(tables.received),
+            [
+                {
+                    "doc_id": d.id,
+                    "doc_type": d.type,
+                    "origin": d.origin,
+                    "seq": d.seq,
+                    "business_day": d.business_day,
+                    "received_at": now,
+                    "payload": json.dumps(d.to_dict(), ensure_ascii=False, separators=(",", ":")),
+                }
+                for d in fresh
+            ],
+        )
+        apply_batch(session, fresh)
+        by_origin: dict[str, list[int]] = {}
+        for d in fresh:
+            by_origin.setdefault(d.origin, []).append(d.seq)
+        for origin in sorted(by_origin):
+            _advance_origin(session, tables, origin, *by_origin[origin])
+        session.flush()
+    except (DocumentRejected, IntegrityError, DataError):
+        savepoint.rollback()
+        return False
+    savepoint.commit()
+    return True
+
+
+def _ack_after_batch(item: Document | Ack, known: set[str]) -> Ack:
+    """Acks once a batch went through together: the first copy applied, repeats duplicate."""
+    if isinstance(item, Ack):
+        return item
+    if item.id in known:
+        return Ack(item.id, DUPLICATE)
+    known.add(item.id)
+    return Ack(item.id, APPLIED)
 
 
 def _apply_one(session: Session, tables: SyncTables, doc: Document, apply: ApplyDocument) -> Ack:
@@ -113,19 +189,19 @@ def _apply_one(session: Session, tables: SyncTables, doc: Document, apply: Apply
     return Ack(doc.id, APPLIED)
 
 
-def _advance_origin(session: Session, tables: SyncTables, origin: str, seq: int) -> None:
+def _advance_origin(session: Session, tables: SyncTables, origin: str, *seqs: int) -> None:
     row = session.get(tables.origins, origin, with_for_update=True)
     if row is None:
         row = tables.origins(origin=origin, contiguous_seq=0, max_seq=0, ahead="[]")
         session.add(row)
     ahead = set(json.loads(row.ahead))
-    ahead.add(seq)
+    ahead.update(seqs)
     contiguous = row.contiguous_seq
     while contiguous + 1 in ahead:
         contiguous += 1
         ahead.discard(contiguous)
     row.contiguous_seq = contiguous
-    row.max_seq = max(row.max_seq, seq)
+    row.max_seq = max(row.max_seq, *seqs)
     row.ahead = json.dumps(sorted(s for s in ahead if s > contiguous))
     row.last_received_at = utcnow()
 

@@ -226,3 +226,23 @@ def test_a_value_the_database_cannot_hold_does_not_fail_the_batch(
         # PostgreSQL enforces the column types: the document is refused, not the batch.
         assert acks[0]["status"] == "rejected"
         assert effects(hq)[0] == 1
+
+
+def test_a_batch_of_new_sales_is_applied_together_with_stock_summed(hq: Hq, chain: Any) -> None:
+    documents = [sale_document(seq=n, lines=[("A1", n, 350 * n)]) for n in (1, 2, 3)]
+    acks = hq.send_documents(chain["S001"], *documents, documents[1])
+    assert [a["status"] for a in acks] == ["applied", "applied", "applied", "duplicate"]
+    assert effects(hq) == (3, 3, [("S001", "A1", -6)])
+    status = hq.client.get("/api/v1/sync/status").get_json()
+    assert status["origins"]["S001/S001-T01"] == {"contiguous_seq": 3, "max_seq": 3}
+    assert status["gaps"] == {}
+
+
+def test_one_bad_document_sends_the_batch_the_slow_way_and_only_it_is_rejected(
+    hq: Hq, chain: Any
+) -> None:
+    good = [sale_document(seq=n) for n in (1, 2)]
+    foreign = sale_document(seq=1, store="S002", till="S002-T01")
+    acks = hq.send_documents(chain["S001"], good[0], foreign, good[1])
+    assert [a["status"] for a in acks] == ["applied", "rejected", "applied"]
+    assert effects(hq) == (2, 2, [("S001", "A1", -4)])
