@@ -131,7 +131,8 @@ def render(data: dict[str, Any]) -> str:
             "## HQ ingestion on PostgreSQL, next to pgbench",
             "",
             f"{i['sales']:,} sales of {i['lines_per_sale']} lines posted as signed batches of "
-            f"{i['batch']} to HQ's sync endpoint by two store streams at once; {i['cluster']}.",
+            f"{i['batch']} to HQ's sync endpoint (the WSGI app in process, no network) by two "
+            f"store streams at once; {i['cluster']}.",
             "pgbench TPC-B (scale 10) ran on the same cluster in the same run.",
             "",
             "| measure | figure |",
