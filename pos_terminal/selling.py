@@ -161,19 +161,17 @@ def complete_sale(
     """Complete a sale: journal + outbox in the caller's transaction; idempotent by sale id.
 
     Loyalty tenders (stored value, points, coupon) are authorised by the store first, with
-    the tender id as idempotency key; a refusal raises and nothing is journaled.
+    the tender id as idempotency key; a refusal raises and nothing is journaled. No
+    transaction is held while the store is asked: SQLite transactions here take the
+    database's write lock, and the till's sync worker must not wait on the network.
     """
     fingerprint = _request_fingerprint(lines, tenders, onsite, member)
-    existing = session.get(TillSale, sale_id)
-    if existing is not None:
-        result: dict[str, Any] = json.loads(existing.result)
-        if fingerprint != result.get("request_fingerprint"):
-            raise SaleIdReused(
-                f"sale {sale_id} was completed with other lines or tenders",
-                {"sale_id": "already used for another sale"},
-            )
-        return result
+    done = _already_completed(session, sale_id, fingerprint)
+    if done is not None:
+        return done
     now = utcnow()
+    if member:
+        _end_read(session)
     on_sale = _identify(store_client, member)
     codes = [str(t["code"]) for t in tenders if t.get("method") == "coupon" and t.get("code")]
     q = quote(session, lines, now, onsite, on_sale, codes)
@@ -187,9 +185,14 @@ def complete_sale(
         raise SaleRefused(
             err.message, {err.field or "tenders": err.message}, code=err.code
         ) from None
+    if any(t.method in LOYALTY_METHODS for t in settlement.tenders):
+        _end_read(session)
     paid, on_sale, authorisations = _loyalty(
         session, store_client, sale_id, cashier, q, settlement.tenders, tenders, on_sale
     )
+    done = _already_completed(session, sale_id, fingerprint)
+    if done is not None:  # the same sale completed by a retry while we asked the store
+        return done
     code = till_code(session)
     store_code = code.split("-")[0]
     day = business_day_at(now, store.timezone if store is not None else "Asia/Shanghai")
@@ -273,6 +276,25 @@ def _loyalty(
         member=on_sale,
     )
     return paid, till_loyalty.after_tenders(on_sale, records), records
+
+
+def _already_completed(session: Session, sale_id: str, fingerprint: str) -> dict[str, Any] | None:
+    """The first result of a sale already in the journal; another sale's id is refused."""
+    existing = session.get(TillSale, sale_id)
+    if existing is None:
+        return None
+    result: dict[str, Any] = json.loads(existing.result)
+    if fingerprint != result.get("request_fingerprint"):
+        raise SaleIdReused(
+            f"sale {sale_id} was completed with other lines or tenders",
+            {"sale_id": "already used for another sale"},
+        )
+    return result
+
+
+def _end_read(session: Session) -> None:
+    """End the read-only transaction so far (nothing was written) before a network call."""
+    session.commit()
 
 
 def _identify(

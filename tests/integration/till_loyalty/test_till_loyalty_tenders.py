@@ -182,3 +182,38 @@ def test_only_one_points_or_coupon_tender_per_sale(loyal_till: LoyalTill) -> Non
         {"method": "cash", "amount": TOTAL},
     ]
     refused(loyal_till.sale(tenders), 422, "too_many_loyalty_tenders")
+
+
+def test_the_till_database_stays_writable_while_the_store_authorises_a_tender(
+    loyal_till: LoyalTill,
+) -> None:
+    """The sync worker must not wait on the network: no write lock is held during the call."""
+    import sqlite3
+
+    card = loyal_till.store.member_card(top_up=10_000)
+    database = loyal_till.app.extensions["chainpos.engine"].url.database
+    writes: list[str] = []
+    link = loyal_till.link
+    original = link.request
+
+    def request_while_writing(method: str, path: str, **kwargs: object) -> object:
+        if method == "POST":
+            other = sqlite3.connect(database, timeout=0.2)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute(
+                    "INSERT INTO sync_state (name, value, updated_at) "
+                    "VALUES ('probe', 'x', '2026-11-26 00:00:00')"
+                )
+                other.rollback()
+                writes.append("ok")
+            except sqlite3.OperationalError as err:
+                writes.append(str(err))
+            finally:
+                other.close()
+        return original(method, path, **kwargs)  # type: ignore[arg-type]
+
+    link.request = request_while_writing  # type: ignore[method-assign]
+    answer = loyal_till.sale([{"method": "stored_value", "amount": TOTAL, "card": card}])
+    assert answer.status_code == 201, answer.get_json()
+    assert writes and all(w == "ok" for w in writes), writes
