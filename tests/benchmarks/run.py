@@ -55,7 +55,13 @@ def _promotions() -> dict[str, Any]:
 
 
 def main() -> int:
-    from tests.benchmarks import bench_hq_ingest, bench_initial_sync, bench_loyalty, bench_till
+    from tests.benchmarks import (
+        bench_hq_ingest,
+        bench_initial_sync,
+        bench_loyalty,
+        bench_loyalty_api,
+        bench_till,
+    )
 
     wanted = set(filter(None, os.environ.get("CHAINPOS_BENCH_ONLY", "").split(",")))
     runs = {
@@ -64,6 +70,7 @@ def main() -> int:
         "ingest": bench_hq_ingest.run,
         "sync": bench_initial_sync.run,
         "loyalty": bench_loyalty.run,
+        "loyalty_api": bench_loyalty_api.run,
         "promotions": _promotions,
     }
     previous: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
@@ -184,6 +191,27 @@ def render(data: dict[str, Any]) -> str:
             f"Daily expiry job over {lo['expiry_lots']:,} points lots: "
             f"{lo['expiry_seconds']} s; a full `chainpos hq loyalty verify` after it: "
             f"{lo['verify_seconds_after']} s.",
+            "",
+        ]
+    if "loyalty_api" in r:
+        la = r["loyalty_api"]
+        spread, one = la["spread_over_1000_cards"], la["all_on_one_card"]
+        out += [
+            "## Stored-value debits through HQ's API (HTTP), next to pgbench",
+            "",
+            f"{la['threads']} HTTP clients signed as store S001 posting "
+            "`/api/v1/loyalty/store/sv/debit` (signature and nonce check, validation, "
+            f"idempotency record, row locks, ledger entry) to `chainpos hq serve` "
+            f"({la['server']}) on the same 2-core machine as the clients; {la['cluster']}.",
+            "",
+            "| case | debits/s | p50 ms | p99 ms | ratio to TPC-B |",
+            "|---|---|---|---|---|",
+            f"| over 1,000 cards | {spread['per_second']:,.0f} | {spread['p50_ms']:.1f} | "
+            f"{spread['p99_ms']:.1f} | {la['ratio_spread_to_tpcb']} |",
+            f"| all on one card | {one['per_second']:,.0f} | {one['p50_ms']:.1f} | "
+            f"{one['p99_ms']:.1f} | {la['ratio_one_card_to_tpcb']} |",
+            f"| pgbench TPC-B ({la['pgbench_clients']} clients) | {la['pgbench_tps']:,.0f} tps "
+            "| | | 1 |",
             "",
         ]
     if "promotions" in r:
