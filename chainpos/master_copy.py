@@ -265,7 +265,7 @@ def _apply_other(session: Session, tables: MasterTables, entity: str, p: dict[st
     # Entities this tier does not keep (e.g. promotions before they land) are ignored.
 
 
-_SNAPSHOT_ORDER = ("store", "till", "staff", "product", "promotion")
+_SNAPSHOT_ORDER = ("store", "till", "staff", "product", "promotion", "hot_card", "coupon_key")
 
 
 def snapshot_page(
@@ -323,6 +323,44 @@ def _snapshot_entity(
                 },
             )
             for s in staff
+        ]
+    if entity == "hot_card":
+        hot = session.scalars(
+            select(tables.hot_cards)
+            .where(tables.hot_cards.number > after_key)
+            .order_by(tables.hot_cards.number)
+            .limit(limit)
+        )
+        return [
+            ChangeItem(
+                "hot_card",
+                h.number,
+                {
+                    "number": h.number,
+                    "card_id": h.card_id,
+                    "uid": h.uid,
+                    "state": h.state,
+                    "hot": h.hot,
+                },
+            )
+            for h in hot
+        ]
+    if entity == "coupon_key":
+        if after_key:
+            return []  # a handful of keys: always served whole, on the page they start
+        keys = session.scalars(select(tables.coupon_keys).order_by(tables.coupon_keys.key_id))
+        return [
+            ChangeItem(
+                "coupon_key",
+                str(k.key_id),
+                {
+                    "key_id": k.key_id,
+                    "algorithm": k.algorithm,
+                    "public_key": k.public_key,
+                    "active": k.active,
+                },
+            )
+            for k in keys
         ]
     if entity == "promotion":
         promotions = session.scalars(
