@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -81,6 +82,8 @@ class MemberOnSale:
     points: int | None = None
     balance: int | None = None
     found: bool = False
+    #: For birthday offers only; never written to the sale document or a receipt.
+    birthday: date | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -118,6 +121,7 @@ def find_member(client: StoreClient, query: Mapping[str, str]) -> MemberOnSale:
         points=balance.get("points"),
         balance=balance.get("total"),
         found=True,
+        birthday=date.fromisoformat(member["birthday"]) if member.get("birthday") else None,
     )
 
 

@@ -116,7 +116,7 @@ def quote(
     store_code = till_code(session).split("-")[0]
     who = None
     if member is not None and member.found and member.member_id and member.tier:
-        who = MemberInfo(member_id=member.member_id, tier=member.tier)
+        who = MemberInfo(member_id=member.member_id, tier=member.tier, birthday=member.birthday)
     try:
         return promote(
             items,

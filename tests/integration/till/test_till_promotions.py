@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
@@ -133,3 +134,30 @@ def test_a_coupon_triggered_offer_needs_its_code(till: Any) -> None:
     with factory() as session:
         assert selling.quote(session, lines).saving == 0
         assert selling.quote(session, lines, coupon_codes=["WELCOME"]).saving == 70
+
+
+def test_a_birthday_offer_applies_in_the_members_birthday_week_only(till: Any) -> None:
+    from datetime import date
+
+    from pos_terminal.loyalty import MemberOnSale
+
+    _give(
+        till.app, _promotion("P-BDAY", "生日周8折 Birthday week", audience={"birthday_week": True})
+    )
+    factory: sessionmaker[Session] = till.app.extensions["chainpos.sessions"]
+    lines = [{"barcode": COLA_EAN, "qty": 1}]
+    today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).date()
+    in_week = MemberOnSale(
+        card="C1",
+        member_id="M1",
+        tier="normal",
+        found=True,
+        birthday=date(1990, today.month, min(today.day, 28)),
+    )
+    away = date(1990, 1 + (today.month + 5) % 12, 15)
+    elsewhere = MemberOnSale(card="C2", member_id="M2", tier="normal", found=True, birthday=away)
+    with factory() as session:
+        at = datetime.now(UTC)
+        assert selling.quote(session, lines, at=at, member=in_week).saving == 70
+        assert selling.quote(session, lines, at=at, member=elsewhere).saving == 0
+        assert selling.quote(session, lines, at=at).saving == 0
