@@ -164,9 +164,13 @@ def test_latency_slows_round_trips_without_losing_bytes(proxy: FaultProxy) -> No
 
 
 def test_unreachable_target_resets_the_client() -> None:
-    with FaultProxy(0, "127.0.0.1", free_port()) as proxy:
-        assert _link_is_broken(proxy.port)
-        assert proxy.stats.upstream_failures == 1
+    # A port bound but not listening refuses connections. A merely free port would not do:
+    # a connect to a free port in the ephemeral range can, rarely, connect to itself.
+    with socket.socket() as reserved:
+        reserved.bind(("127.0.0.1", 0))
+        with FaultProxy(0, "127.0.0.1", reserved.getsockname()[1]) as proxy:
+            assert _link_is_broken(proxy.port)
+            assert proxy.stats.upstream_failures == 1
 
 
 def test_refuses_non_loopback_addresses() -> None:
