@@ -117,12 +117,10 @@ def store_migrate(db: str) -> None:
 @click.option("--secret", required=True, help="the secret HQ showed when the store was added")
 def store_enrol(db: str, code: str, hq_url: str, secret: str) -> None:
     """Enrol this store with HQ using the credentials HQ issued."""
-    from chainpos.sync.enrolment import enrol
+    from chainpos.sync.enrolment import enrol_database
     from store_server.models import SYNC
 
-    migrate(db, "store", quiet=True)
-    with unit_of_work(make_session_factory(make_engine(db))) as session:
-        enrol(session, SYNC, code, hq_url, secret)
+    enrol_database(db, "store", SYNC, code, hq_url, secret)
     click.echo(f"store {code} enrolled with {hq_url}")
 
 
@@ -219,12 +217,10 @@ def till_migrate(db: str) -> None:
 @click.option("--secret", required=True, help="the secret HQ showed when the till was added")
 def till_enrol(db: str, code: str, store_url: str, secret: str) -> None:
     """Enrol this till with its store."""
-    from chainpos.sync.enrolment import enrol
+    from chainpos.sync.enrolment import enrol_database
     from pos_terminal.models import SYNC
 
-    migrate(db, "till", quiet=True)
-    with unit_of_work(make_session_factory(make_engine(db))) as session:
-        enrol(session, SYNC, code, store_url, secret)
+    enrol_database(db, "till", SYNC, code, store_url, secret)
     click.echo(f"till {code} enrolled with {store_url}")
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import requests
 
-from chainpos.db import make_engine, make_session_factory, migrate, unit_of_work
-from chainpos.sync.enrolment import enrol
+from chainpos.db import make_engine, make_session_factory, migrate
+from chainpos.sync.enrolment import enrol_database
 
 PORTS = {"hq": 8700, "S001": 8710, "S001-T01": 8711, "S002": 8720, "S002-T01": 8721}
 
@@ -51,15 +51,23 @@ def prepare(directory: Path, products: int) -> dict[str, str]:
     say(f"  {overrides:,} store-specific prices")
     say(f"HQ seeded in {time.monotonic() - started:.1f}s")
     for store, secret in creds.stores.items():
-        store_db = f"sqlite:///{directory}/store-{store}.db"
-        migrate(store_db, "store", quiet=True)
-        with unit_of_work(make_session_factory(make_engine(store_db))) as session:
-            enrol(session, STORE_SYNC, store, _url("hq"), secret)
+        enrol_database(
+            f"sqlite:///{directory}/store-{store}.db",
+            "store",
+            STORE_SYNC,
+            store,
+            _url("hq"),
+            secret,
+        )
     for till, secret in creds.tills.items():
-        till_db = f"sqlite:///{directory}/till-{till}.db"
-        migrate(till_db, "till", quiet=True)
-        with unit_of_work(make_session_factory(make_engine(till_db))) as session:
-            enrol(session, TILL_SYNC, till, _url(till.split("-")[0]), secret)
+        enrol_database(
+            f"sqlite:///{directory}/till-{till}.db",
+            "till",
+            TILL_SYNC,
+            till,
+            _url(till.split("-")[0]),
+            secret,
+        )
     state = {"admin_password": creds.admin_password, "stock_counted": ""}
     state_file.write_text(json.dumps(state))
     return state

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from chainpos.db import UtcDateTime
 from chainpos.sync.feed import ChangeItem, paged_snapshot
+from chainpos.sync.models import map_mixin
 from chainpos.upsert import upsert
 from retail.catalog import PriceRecord
 
@@ -138,7 +139,7 @@ class MasterTables:
 
 def declare_master_tables(base: type[Any]) -> MasterTables:
     def mapped(name: str, mixin: type[Any]) -> type[Any]:
-        return type(name, (mixin, base), {})
+        return map_mixin(base, name, mixin)
 
     return MasterTables(
         products=mapped("Product", CopyProductMixin),

@@ -50,3 +50,18 @@ def take_seq(session: Session, tables: SyncTables) -> int:
     seq = int(row.next_seq)
     row.next_seq = seq + 1
     return seq
+
+
+def enrol_database(
+    url: str, tier: str, tables: SyncTables, code: str, upstream_url: str, secret: str
+) -> None:
+    """Migrate a tier's database and record its enrolment: what `chainpos <tier> enrol` does."""
+    from chainpos.db import make_engine, make_session_factory, migrate, unit_of_work
+
+    migrate(url, tier, quiet=True)
+    engine = make_engine(url)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            enrol(session, tables, code, upstream_url, secret)
+    finally:
+        engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from chainpos.db import unit_of_work, utcnow
 from chainpos.sync.client import SignedClient
 from chainpos.sync.models import SyncTables
-from chainpos.sync.state import set_state
+from chainpos.sync.state import Refresh, set_state
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,7 @@ class FeedPuller:
         self.source = source
         self.page_size = page_size
         self.on_progress = on_progress
+        self._idle = Refresh()
 
     def _cursor(self, session: Session) -> Any:
         cursor = session.get(self.tables.cursor, self.source, with_for_update=True)
@@ -147,8 +149,9 @@ class FeedPuller:
             applied += count
             if not more:
                 break
-        with unit_of_work(self.factory) as session:
-            set_state(session, self.tables, "last_pull_ok", utcnow().isoformat())
+        if applied or self._idle.due(time.monotonic()):
+            with unit_of_work(self.factory) as session:
+                set_state(session, self.tables, "last_pull_ok", utcnow().isoformat())
         return applied
 
     def _snapshot_page(self) -> tuple[int, bool]:

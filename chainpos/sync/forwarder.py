@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import update
@@ -13,7 +14,7 @@ from chainpos.sync.client import SignedClient, UpstreamError
 from chainpos.sync.models import SyncTables
 from chainpos.sync.outbox import pending_batch
 from chainpos.sync.receiver import APPLIED, DUPLICATE, REJECTED
-from chainpos.sync.state import set_state
+from chainpos.sync.state import Refresh, set_state
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class Forwarder:
         self.client = client
         self.path = path
         self.batch_size = batch_size
+        self._idle = Refresh()
 
     def push_once(self) -> PushResult:
         """Send batches until none is pending; raises `UpstreamError` if upstream fails."""
@@ -68,8 +70,9 @@ class Forwarder:
                     .values(attempts=self.tables.outbox.attempts + 1)
                 )
         if not documents:
-            with unit_of_work(self.factory) as session:
-                set_state(session, self.tables, "last_push_ok", utcnow().isoformat())
+            if self._idle.due(time.monotonic()):
+                with unit_of_work(self.factory) as session:
+                    set_state(session, self.tables, "last_push_ok", utcnow().isoformat())
             return PushResult()
         try:
             answer = self.client.post(self.path, {"documents": documents})

@@ -146,11 +146,16 @@ class SyncTables:
     enrolment: type[Any]
 
 
+def map_mixin(base: type[Any], name: str, mixin: type[Any]) -> type[Any]:
+    """A mapped class `name` for a table mixin on a tier's declarative base."""
+    return type(name, (mixin, base), {})
+
+
 def declare_sync_tables(base: type[Any]) -> SyncTables:
     """Map every sync table on `base` (a tier's declarative base) and bundle them."""
 
     def mapped(name: str, mixin: type[Any]) -> type[Any]:
-        return type(name, (mixin, base), {})
+        return map_mixin(base, name, mixin)
 
     return SyncTables(
         outbox=mapped("OutboxEntry", OutboxMixin),

@@ -31,6 +31,8 @@ class UpstreamLink:
         self.timeout = timeout
         self.page_size = page_size
         self._client: SignedClient | None = None
+        self._forwarder: Forwarder | None = None
+        self._puller: FeedPuller | None = None
 
     def client(self) -> SignedClient:
         if self._client is None:
@@ -40,13 +42,20 @@ class UpstreamLink:
         return self._client
 
     def push(self) -> object:
-        return Forwarder(self.factory, self.tables, self.client()).push_once()
+        if self._forwarder is None:
+            self._forwarder = Forwarder(self.factory, self.tables, self.client())
+        return self._forwarder.push_once()
 
     def pull(self) -> object:
-        puller = FeedPuller(
-            self.factory, self.tables, self.client(), self.apply_changes, page_size=self.page_size
-        )
-        return puller.pull_once()
+        if self._puller is None:
+            self._puller = FeedPuller(
+                self.factory,
+                self.tables,
+                self.client(),
+                self.apply_changes,
+                page_size=self.page_size,
+            )
+        return self._puller.pull_once()
 
     def worker(self, interval: float = 1.0) -> SyncWorker:
         return SyncWorker(

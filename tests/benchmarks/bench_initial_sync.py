@@ -14,7 +14,7 @@ import requests
 from sqlalchemy import text
 
 from chainpos.db import make_engine, make_session_factory, migrate, unit_of_work
-from chainpos.sync.enrolment import enrol
+from chainpos.sync.enrolment import enrol_database
 from hq_server import demo_seed
 from pos_terminal.models import SYNC as TILL_SYNC
 from store_server.models import SYNC as STORE_SYNC
@@ -58,9 +58,7 @@ def run(products: int = 200_000, lookups: int = 2000) -> dict[str, Any]:
         (till_db, TILL_SYNC, "S001-T01", url["store"], creds.tills["S001-T01"]),
     ):
         tier = "store" if tables is STORE_SYNC else "till"
-        migrate(db, tier, quiet=True)
-        with unit_of_work(make_session_factory(make_engine(db))) as session:
-            enrol(session, tables, code, upstream, secret)
+        enrol_database(db, tier, tables, code, upstream, secret)
 
     def process(name: str, tier: str, db: str) -> ManagedProcess:
         return ManagedProcess(

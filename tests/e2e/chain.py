@@ -20,8 +20,8 @@ from urllib.parse import urlencode
 
 import requests
 
-from chainpos.db import make_engine, make_session_factory, migrate, unit_of_work
-from chainpos.sync.enrolment import enrol
+from chainpos.db import make_engine, make_session_factory, migrate
+from chainpos.sync.enrolment import enrol_database
 from hq_server import demo_seed
 from pos_terminal.models import SYNC as TILL_SYNC
 from store_server.models import SYNC as STORE_SYNC
@@ -96,13 +96,18 @@ class Chain:
         creds = demo_seed.seed_organisation(factory, self.admin_password)
         self.till_secrets = dict(creds.tills)
         for store in STORES:
-            migrate(self.db(store), "store", quiet=True)
-            with unit_of_work(make_session_factory(make_engine(self.db(store)))) as session:
-                enrol(session, STORE_SYNC, store, self.proxy_url(store), creds.stores[store])
+            enrol_database(
+                self.db(store),
+                "store",
+                STORE_SYNC,
+                store,
+                self.proxy_url(store),
+                creds.stores[store],
+            )
         for till in TILLS:
-            migrate(self.db(till), "till", quiet=True)
-            with unit_of_work(make_session_factory(make_engine(self.db(till)))) as session:
-                enrol(session, TILL_SYNC, till, self.proxy_url(till), creds.tills[till])
+            enrol_database(
+                self.db(till), "till", TILL_SYNC, till, self.proxy_url(till), creds.tills[till]
+            )
 
     def proxy_url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.proxies[name].port}"
