@@ -7,12 +7,13 @@ paged snapshot to the tier below, and the lookups a sale needs offline.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Index, Integer, String, Text, delete, func, select
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from chainpos.db import UtcDateTime
@@ -20,6 +21,9 @@ from chainpos.sync.feed import ChangeItem, paged_snapshot
 from chainpos.sync.models import map_mixin
 from chainpos.upsert import upsert
 from retail.catalog import PriceRecord
+from retail.promotions.usage import CountedUses, UsageCounts
+
+log = logging.getLogger(__name__)
 
 
 class CopyProductMixin:
@@ -101,6 +105,22 @@ class CopyPromotionMixin:
     revision: Mapped[int] = mapped_column(Integer)
 
 
+class CopyPromotionUsageMixin:
+    """How often HQ counted a promotion with a chain or store limit used, per store.
+
+    Kept apart from `catalog_promotions` so a new count never makes a till rebuild its
+    promotion index.
+    """
+
+    __tablename__ = "catalog_promotion_usage"
+
+    promotion_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chain: Mapped[int] = mapped_column(BigInteger)
+    stores: Mapped[str] = mapped_column(Text)  # JSON: store code -> times
+    #: Local change counter, like `catalog_promotions.revision`.
+    revision: Mapped[int] = mapped_column(Integer)
+
+
 class CopyHotCardMixin:
     """A card HQ listed as lost, frozen, replaced or cancelled (`hot`), keyed by number."""
 
@@ -133,6 +153,7 @@ class MasterTables:
     stores: type[Any]
     tills: type[Any]
     promotions: type[Any]
+    promotion_usage: type[Any]
     hot_cards: type[Any]
     coupon_keys: type[Any]
 
@@ -149,6 +170,7 @@ def declare_master_tables(base: type[Any]) -> MasterTables:
         stores=mapped("Store", CopyStoreMixin),
         tills=mapped("Till", CopyTillMixin),
         promotions=mapped("PromotionCopy", CopyPromotionMixin),
+        promotion_usage=mapped("PromotionUsageCopy", CopyPromotionUsageMixin),
         hot_cards=mapped("HotCard", CopyHotCardMixin),
         coupon_keys=mapped("CouponKeyCopy", CopyCouponKeyMixin),
     )
@@ -186,6 +208,7 @@ def apply_changes(
     products: dict[str, dict[str, Any]] = {}
     barcodes: dict[str, list[str]] = {}
     prices: list[dict[str, Any]] = []
+    usage: dict[str, UsageCounts] = {}
     others: list[dict[str, Any]] = []
     for change in changes:
         entity, payload = change["entity"], change["payload"]
@@ -196,6 +219,14 @@ def apply_changes(
             prices += [_price_row(payload["sku"], p) for p in payload.get("prices", [])]
         elif entity == "price":
             prices.append(_price_row(payload["sku"], payload))
+        elif entity == USAGE:
+            try:
+                counts = UsageCounts.from_dict(payload)
+            except ValueError as err:
+                # A count this tier cannot read must not stop the feed (or the lane).
+                log.error("promotion usage %s ignored: %s", change.get("key"), err)
+                continue
+            usage[counts.promotion_id] = counts
         else:
             others.append(change)
     # Order matters only within a page: apply rows of one kind in bulk.
@@ -209,8 +240,26 @@ def apply_changes(
         rows = [{"code": code, "sku": sku} for sku, codes in barcodes.items() for code in codes]
         upsert(session, tables.barcodes, rows, ["code"])
     upsert(session, tables.prices, prices, ["id"])
+    _apply_usage(session, tables, list(usage.values()))
     for change in others:
         _apply_other(session, tables, change["entity"], change["payload"])
+
+
+def _apply_usage(session: Session, tables: MasterTables, counts: Sequence[UsageCounts]) -> None:
+    if not counts:
+        return
+    table = tables.promotion_usage
+    revision = int(session.scalar(select(func.coalesce(func.max(table.revision), 0))) or 0)
+    rows = [
+        {
+            "promotion_id": c.promotion_id,
+            "chain": c.chain,
+            "stores": json.dumps(c.to_dict()["stores"], separators=(",", ":")),
+            "revision": revision + offset,
+        }
+        for offset, c in enumerate(counts, start=1)
+    ]
+    upsert(session, table, rows, ["promotion_id"])
 
 
 def _apply_other(session: Session, tables: MasterTables, entity: str, p: dict[str, Any]) -> None:
@@ -266,7 +315,19 @@ def _apply_other(session: Session, tables: MasterTables, entity: str, p: dict[st
     # Entities this tier does not keep (e.g. promotions before they land) are ignored.
 
 
-_SNAPSHOT_ORDER = ("store", "till", "staff", "product", "promotion", "hot_card", "coupon_key")
+#: The change feed's entity for promotion usage counts (key: promotion id).
+USAGE = "promotion_usage"
+
+_SNAPSHOT_ORDER = (
+    "store",
+    "till",
+    "staff",
+    "product",
+    "promotion",
+    USAGE,
+    "hot_card",
+    "coupon_key",
+)
 
 
 def snapshot_page(
@@ -362,6 +423,21 @@ def _snapshot_entity(
                 },
             )
             for k in keys
+        ]
+    if entity == USAGE:
+        usage = session.scalars(
+            select(tables.promotion_usage)
+            .where(tables.promotion_usage.promotion_id > after_key)
+            .order_by(tables.promotion_usage.promotion_id)
+            .limit(limit)
+        )
+        return [
+            ChangeItem(
+                USAGE,
+                u.promotion_id,
+                UsageCounts(u.promotion_id, json.loads(u.stores)).to_dict(),
+            )
+            for u in usage
         ]
     if entity == "promotion":
         promotions = session.scalars(
@@ -535,3 +611,18 @@ def coupon_public_keys(session: Session, tables: MasterTables) -> dict[int, str]
         key.key_id: key.public_key
         for key in session.scalars(select(tables.coupon_keys).where(tables.coupon_keys.active))
     }
+
+
+def counted_uses(session: Session, tables: MasterTables, store_code: str) -> CountedUses:
+    """HQ's counts as last received: per promotion, chain-wide and in `store_code`."""
+    chain: dict[str, int] = {}
+    store: dict[str, int] = {}
+    table = tables.promotion_usage
+    for promotion_id, total, stores in session.execute(
+        select(table.promotion_id, table.chain, table.stores)
+    ):
+        chain[promotion_id] = int(total)
+        here = json.loads(stores).get(store_code, 0)
+        if here:
+            store[promotion_id] = int(here)
+    return CountedUses(chain=chain, store=store)

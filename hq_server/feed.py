@@ -13,9 +13,10 @@ from hq_server.catalog import product_payload
 from hq_server.loyalty.feed import SNAPSHOT_ENTITIES, snapshot_items
 from hq_server.models import Barcode, Brand, Category, Price, Product, Staff, Store, Till
 from hq_server.organisation import staff_payload, store_payload
+from hq_server.promotions import usage
 from hq_server.promotions.models import PromotionRecord
 
-_ORDER = ("store", "till", "staff", "product", "promotion", *SNAPSHOT_ENTITIES)
+_ORDER = ("store", "till", "staff", "product", "promotion", usage.ENTITY, *SNAPSHOT_ENTITIES)
 
 
 def snapshot_page(
@@ -58,6 +59,8 @@ def _page(session: Session, store: str, entity: str, after: str, limit: int) -> 
             .limit(limit)
         )
         return [ChangeItem("promotion", r.id, json.loads(r.definition)) for r in records]
+    if entity == usage.ENTITY:
+        return usage.snapshot_items(session, after, limit)
     if entity in SNAPSHOT_ENTITIES:
         return snapshot_items(session, entity, after, limit)
     products = list(

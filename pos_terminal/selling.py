@@ -117,11 +117,19 @@ def quote(
     who = None
     if member is not None and member.found and member.member_id and member.tier:
         who = MemberInfo(member_id=member.member_id, tier=member.tier, birthday=member.birthday)
+    book = promotion_book(session)  # first: the usage counts follow the book in force
     try:
         return promote(
             items,
-            pricing_context(session, store_code, moment, who, frozenset(coupon_codes)),
-            promotion_book(session),
+            pricing_context(
+                session,
+                store_code,
+                moment,
+                who,
+                frozenset(coupon_codes),
+                member.promotion_uses if member is not None else None,
+            ),
+            book,
             gift_lookup=gift_lookup(session),
             onsite=onsite,
         )
@@ -200,6 +208,7 @@ def complete_sale(
         "sale_id": sale_id,
         "cashier": cashier,
         **quote_out(q),
+        "promotion_uses": dict(q.uses),
         "rounding": settlement.rounding,
         "amount_due": settlement.amount_due,
         "change": settlement.change,

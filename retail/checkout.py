@@ -14,6 +14,7 @@ from retail.promotions.basket import PricedBasket, PricingContext, PricingLine
 from retail.promotions.engine import price_basket
 from retail.promotions.index import PromotionBook
 from retail.promotions.onsite import OnsiteAdjustment
+from retail.promotions.usage import uses_of
 from retail.sale import ItemToPrice, Quote, SaleLine, Saving, build_quote, quote_of
 
 #: Names a gift's product for its receipt line: sku -> (name, tax rate in bp).
@@ -95,4 +96,4 @@ def apply_savings(base: Quote, priced: PricedBasket, gift_lookup: GiftLookup) ->
     applied += [
         Saving(r.adjustment.adjustment_id, r.adjustment.label, r.amount) for r in priced.onsite
     ]
-    return quote_of(lines, applied)
+    return quote_of(lines, applied, uses_of(priced.applied))

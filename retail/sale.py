@@ -88,6 +88,8 @@ class Quote:
     total: int
     taxes: dict[int, int] = field(default_factory=dict)  # rate bp -> tax included, fen
     applied: tuple[Saving, ...] = ()  # each promotion that applied, with its whole saving
+    #: Times each promotion applied (promotion id -> times), for quantity limits across sales.
+    uses: dict[str, int] = field(default_factory=dict)
 
     @property
     def regular_total(self) -> int:
@@ -162,7 +164,9 @@ def build_quote(items: Sequence[ItemToPrice]) -> Quote:
     return quote_of(lines)
 
 
-def quote_of(lines: Sequence[SaleLine], applied: Sequence[Saving] = ()) -> Quote:
+def quote_of(
+    lines: Sequence[SaleLine], applied: Sequence[Saving] = (), uses: dict[str, int] | None = None
+) -> Quote:
     """A quote from finished lines: the total and the tax included per rate."""
     by_rate: dict[int, int] = {}
     for line in lines:
@@ -173,6 +177,7 @@ def quote_of(lines: Sequence[SaleLine], applied: Sequence[Saving] = ()) -> Quote
         total=sum(line.amount for line in lines),
         taxes=taxes,
         applied=tuple(applied),
+        uses=dict(uses or {}),
     )
 
 
