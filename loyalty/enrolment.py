@@ -8,7 +8,7 @@ from enum import Enum
 from typing import Any
 
 from loyalty.config import JsonDict, int_from_json
-from loyalty.errors import InvalidConfig
+from loyalty.errors import InvalidConfig, LoyaltyError
 
 
 class EnrolmentKind(Enum):
@@ -106,3 +106,102 @@ def _qualifies(rule: EnrolmentRule, facts: EnrolmentFacts) -> bool:
     if rule.kind in (EnrolmentKind.SINGLE_PURCHASE, EnrolmentKind.PURCHASE_WITH_FEE):
         return facts.purchase >= rule.threshold
     return facts.referrer_tier is not None and facts.referrer_tier in rule.referrer_tiers
+
+
+class NotEligibleForCard(LoyaltyError):
+    """No enrolment rule is satisfied by what the shopper bought."""
+
+    code = "not_eligible_for_card"
+    default_field = "purchase_document"
+
+
+class WrongEnrolmentFee(LoyaltyError):
+    """The fee taken is not the fee the qualifying rule asks (never more than a free rule)."""
+
+    code = "wrong_enrolment_fee"
+    default_field = "fee_paid"
+
+    def __init__(self, message: str, fee_due: int) -> None:
+        super().__init__(message)
+        self.fee_due = fee_due
+
+
+class ReferrerTierNotAllowed(LoyaltyError):
+    """The referring member's tier is not one the referral rules accept."""
+
+    code = "referrer_tier_not_allowed"
+    default_field = "referrer_id"
+
+
+#: Rules a sale satisfies on its own, with nobody at the counter to take a fee.
+_SPEND_KINDS = frozenset(
+    {EnrolmentKind.CUMULATIVE_SPEND, EnrolmentKind.SINGLE_PURCHASE, EnrolmentKind.PURCHASE_WITH_FEE}
+)
+
+
+def _only(policy: EnrolmentPolicy, kinds: frozenset[EnrolmentKind]) -> EnrolmentPolicy:
+    return EnrolmentPolicy(tuple(rule for rule in policy.rules if rule.kind in kinds))
+
+
+def enrolment_at_sale(policy: EnrolmentPolicy, facts: EnrolmentFacts) -> EnrolmentDecision:
+    """A card to issue automatically for a member's sale: spend rules that charge no fee.
+
+    A rule with a fee needs someone to take the fee, so it is left to the counter.
+    """
+    free = EnrolmentPolicy(tuple(r for r in _only(policy, _SPEND_KINDS).rules if r.fee == 0))
+    return evaluate_enrolment(free, facts)
+
+
+def enrolment_at_counter(
+    policy: EnrolmentPolicy, facts: EnrolmentFacts, fee_paid: int
+) -> EnrolmentDecision:
+    """A card issued at the counter against a purchase and the fee taken for it.
+
+    The spend rules are evaluated as usual (lowest fee wins); the fee taken must be
+    exactly the winning rule's fee: less is a fee still due, more is a fee a cheaper
+    rule waives.
+    """
+    if fee_paid < 0:
+        raise WrongEnrolmentFee("the fee paid cannot be negative", 0)
+    decision = evaluate_enrolment(_only(policy, _SPEND_KINDS), facts)
+    if not decision.eligible:
+        raise NotEligibleForCard(
+            f"a purchase of {facts.purchase} fen (spend before it {facts.prior_spend} fen) "
+            "satisfies no enrolment rule"
+        )
+    if fee_paid != decision.fee:
+        raise WrongEnrolmentFee(
+            f"the card fee for this purchase is {decision.fee} fen, not {fee_paid} fen",
+            decision.fee,
+        )
+    return decision
+
+
+def enrolment_by_referral(policy: EnrolmentPolicy, referrer_tier: str) -> EnrolmentDecision | None:
+    """Whether a referral by a member of `referrer_tier` is accepted, and the card it earns.
+
+    None when the policy has no referral rule: the referral is then only recorded (for
+    referral rewards) and earns no card. With referral rules, a tier none lists refuses.
+    """
+    referral = _only(policy, frozenset({EnrolmentKind.REFERRAL}))
+    if not referral.rules:
+        return None
+    decision = evaluate_enrolment(referral, EnrolmentFacts(referrer_tier=referrer_tier))
+    if not decision.eligible:
+        allowed = sorted({t for r in referral.rules for t in r.referrer_tiers})
+        raise ReferrerTierNotAllowed(
+            f"a member of tier {referrer_tier!r} cannot refer; allowed: {', '.join(allowed)}"
+        )
+    return decision
+
+
+DEMO_ENROLMENT = EnrolmentPolicy(
+    (
+        EnrolmentRule(EnrolmentKind.CUMULATIVE_SPEND, threshold=50_000),
+        EnrolmentRule(EnrolmentKind.SINGLE_PURCHASE, threshold=30_000),
+        EnrolmentRule(EnrolmentKind.PURCHASE_WITH_FEE, threshold=10_000, fee=2_000),
+        EnrolmentRule(
+            EnrolmentKind.REFERRAL, referrer_tiers=frozenset({"silver", "gold", "diamond"})
+        ),
+    )
+)

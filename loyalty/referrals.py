@@ -151,3 +151,20 @@ def evaluate_referral(
         and (not rule.referrer_tiers or referrer.tier in rule.referrer_tiers)
         and _matches(rule, event)
     ]
+
+
+DEMO_REFERRALS = ReferralPolicy(
+    (
+        # The friend's first top-up of 100 yuan or more: 10 yuan of bonus to the referrer.
+        ReferralRule(
+            "first-top-up", ReferralTrigger.FIRST_TOP_UP, reward_bonus=1_000, min_top_up=10_000
+        ),
+        # The friend reaches Gold (or skips to Diamond): 1,000 points to the referrer.
+        ReferralRule(
+            "reached-gold",
+            ReferralTrigger.UPGRADE,
+            reward_points=1_000,
+            to_tiers=frozenset({"gold", "diamond"}),
+        ),
+    )
+)

@@ -204,3 +204,14 @@ def review_at_period_end(ladder: TierLadder, current_code: str, rolling: int) ->
         return None
     target = qualifying if ladder.downgrade is DowngradePolicy.TO_QUALIFYING else current - 1
     return TierChange(current_code, ladder.tiers[target].code, "downgrade")
+
+
+def review_member(ladder: TierLadder, current_code: str, rolling: int) -> TierChange | None:
+    """`review_at_period_end`, and a tier the ladder no longer has moves to the qualifying one.
+
+    A ladder edited between periods (a tier renamed or removed) would otherwise leave
+    members on a tier no rule knows; they are reassigned by their spend, reason `reassign`.
+    """
+    if current_code not in {tier.code for tier in ladder.tiers}:
+        return TierChange(current_code, ladder.for_spend(rolling).code, "reassign")
+    return review_at_period_end(ladder, current_code, rolling)

@@ -17,8 +17,11 @@ from chainpos.auth import SignedRequests, require_staff
 from chainpos.db import unit_of_work
 from chainpos.web import doc, load, load_query
 from hq_server.loyalty import cards, coupons, ledger, members, pins, points, stored_value
+from hq_server.loyalty import event_schemas as es
 from hq_server.loyalty import schemas as s
+from hq_server.loyalty.enrolment import issue_for_purchase
 from hq_server.loyalty.errors import to_app_error
+from hq_server.loyalty.events_api import event_views
 from hq_server.loyalty.idempotency import run_once
 from hq_server.loyalty.origin import Origin
 from hq_server.loyalty.settings import LoyaltySettings, chain_today
@@ -79,8 +82,9 @@ def loyalty_blueprint(
     """The loyalty endpoints; register on HQ's app next to the sync blueprint."""
     bp = Blueprint("loyalty", __name__, url_prefix="/api/v1/loyalty")
     bp.register_error_handler(LoyaltyError, _refusal)
-    calls = Calls(factory, settings or LoyaltySettings())
+    calls = Calls(factory, settings or LoyaltySettings.from_env())
     _staff_views(bp, calls)
+    event_views(bp, calls)
     store_views(bp, calls, signed)
     return bp
 
@@ -157,17 +161,36 @@ def _staff_views(bp: Blueprint, calls: Calls) -> None:
 
     @bp.post("/cards")
     @doc(
-        "Issue a card (IC, printed or virtual; a child card with parent_card)",
-        body=s.CardInSchema,
+        "Issue a card (IC, printed or virtual; a child card with parent_card; a member's "
+        "first card against purchase_document and fee_paid under the enrolment rules)",
+        body=es.EnrolledCardInSchema,
         response=s.CardOutSchema,
         security="bearer",
     )
     @require_staff()
     def issue_card() -> Any:
-        data = load(s.CardInSchema())
+        data = load(es.EnrolledCardInSchema())
+        if data["purchase_document"] is not None:
+            return staff_once(
+                "card.issue",
+                data,
+                lambda session: issue_for_purchase(
+                    session,
+                    rules,
+                    staff_origin(data),
+                    member_id=data["member_id"],
+                    purchase_document=data["purchase_document"],
+                    fee_paid=data["fee_paid"],
+                    medium=data["medium"],
+                    number=data["number"],
+                    uid=data["uid"],
+                    activate=data["activate"],
+                ),
+                201,
+            )
         return staff_once(
             "card.issue",
-            data,
+            {k: v for k, v in data.items() if k not in ("purchase_document", "fee_paid")},
             lambda session: cards.issue_card(
                 session,
                 rules,

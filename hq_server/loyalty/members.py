@@ -6,6 +6,7 @@ authorises nothing: debits above the PIN threshold still need the member's PIN.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -13,13 +14,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from chainpos.ids import new_id
-from hq_server.loyalty import ledger
+from hq_server.loyalty import enrolment, ledger
 from hq_server.loyalty.cards import card_payload
 from hq_server.loyalty.errors import DuplicateMember, UnknownMember
 from hq_server.loyalty.models import Account, Card, Member
 from hq_server.loyalty.settings import LoyaltySettings
 from hq_server.models import AuditEntry
+from hq_server.promotions.usage import member_uses
 from loyalty import members as domain
+from loyalty.enrolment import enrolment_by_referral
 from loyalty.members import Gender, MemberProfile, MemberStatus, SourceChannel
 
 QR_PREFIX = "M:"
@@ -112,8 +115,12 @@ def register(
             f"mobile {domain.mask_mobile(profile.mobile)} is already registered",
             {"mobile": "already registered", "member_id": taken.id},
         )
-    if referrer_id is not None and session.get(Member, referrer_id) is None:
-        raise UnknownMember(f"unknown referrer {referrer_id}", {"referrer_id": "unknown"})
+    decision = None
+    if referrer_id is not None:
+        referrer = _referrer(session, referrer_id)
+        # Refused before anything is written: the referral rules name the tiers that refer.
+        decision = enrolment_by_referral(settings.enrolment, referrer.tier_code)
+        profile = replace(profile, referrer_id=referrer.id)
     possible = _duplicates(session, profile)
     member = Member(
         id=profile.member_id,
@@ -131,7 +138,21 @@ def register(
     )
     session.add(member)
     session.flush()
-    return {**member_payload(member), "possible_duplicates": possible}
+    card = enrolment.enrol_referred(session, settings, member, decision, today)
+    return {
+        **member_payload(member),
+        "possible_duplicates": possible,
+        "card": {k: v for k, v in card.items() if k != "enrolment"} if card else None,
+        "enrolment": card["enrolment"] if card else None,
+    }
+
+
+def _referrer(session: Session, referrer_id: str) -> Member:
+    """The referring member, active (an absorbed record refers as its survivor)."""
+    try:
+        return _resolve(session, session.get(Member, referrer_id))
+    except UnknownMember:
+        raise UnknownMember(f"unknown referrer {referrer_id}", {"referrer_id": "unknown"}) from None
 
 
 def _resolve(session: Session, member: Member | None) -> Member:
@@ -179,6 +200,8 @@ def find(
     return {
         "member": member_payload(resolved, masked=masked),
         "cards": [_card_for(session, c, masked) for c in cards],
+        # For pricing member-limited promotions at the till (quantity limits across sales).
+        "promotion_uses": member_uses(session, resolved.id),
     }
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chainpos.ids import new_id
-from hq_server.loyalty import ledger, tiers
+from hq_server.loyalty import ledger, referrals, tiers
 from hq_server.loyalty.models import Member, PointsLotRow, PointsReversalRow, SpendRecordRow
 from hq_server.loyalty.origin import Origin
 from hq_server.loyalty.settings import LoyaltySettings
@@ -50,8 +50,10 @@ def earn(
     Earning is allowed on a frozen card: the sale happened (DESIGN.md §5).
     """
     card = ledger.find_card(session, number=number, uid=uid)
+    # The member row before the account: the order the tier review and enrolment use too,
+    # and two sales of one member then see each other's spend for the upgrade.
+    member = session.get(Member, card.member_id, with_for_update=True) if card.member_id else None
     account = ledger.lock_account(session, card.account_id)
-    member = session.get(Member, card.member_id) if card.member_id else None
     earning = earn_points(
         settings.earn,
         lines,
@@ -68,7 +70,7 @@ def earn(
     sale_amount = sum(line.amount for line in lines)
     change = None
     if member is not None:
-        change = tiers.upgrade_for_sale(session, settings, member, origin.business_day, sale_amount)
+        change = tiers.upgrade_for_sale(session, settings, member, origin, sale_amount)
     session.add(
         SpendRecordRow(
             account_id=account.id,
@@ -79,6 +81,8 @@ def earn(
         )
     )
     session.flush()
+    if member is not None:
+        referrals.after_spend(session, settings, member, origin)
     return {
         "card": card.number,
         "points": earning.points,

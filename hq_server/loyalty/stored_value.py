@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hq_server.loyalty import ledger
+from hq_server.loyalty import ledger, referrals
 from hq_server.loyalty.errors import AccountClosed, PinMissing, UnknownDocument
 from hq_server.loyalty.models import Card, SvEntryRow
 from hq_server.loyalty.origin import Origin
@@ -75,6 +75,7 @@ def top_up(
         ref=origin.document,
     )
     row = ledger.post_sv(session, account, card.id, entry, origin)
+    referrals.after_top_up(session, settings, card, amount, origin)
     return _answer(card, [row], account)
 
 
