@@ -13,7 +13,7 @@ from chainpos.db import make_engine, make_session_factory, migrate, unit_of_work
 from chainpos.sync.runner import UpstreamLink
 from chainpos.sync.status import sync_status
 from chainpos.web import platform_blueprint, register_error_handlers
-from pos_terminal import api
+from pos_terminal import api, loyalty_api
 from pos_terminal.models import MASTER, SYNC
 
 
@@ -44,6 +44,7 @@ def create_app(config: TillConfig | None = None) -> Flask:
     register_error_handlers(app)
     app.register_blueprint(platform_blueprint("till", "chainpos till", status))
     app.register_blueprint(api.bp)
+    app.register_blueprint(loyalty_api.bp)
     if config.devices_config:
         from pos_terminal.device_hub import views as device_views
         from pos_terminal.device_hub.hub import DeviceHub

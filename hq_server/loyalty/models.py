@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -188,7 +189,10 @@ class SpendRecordRow(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     document: Mapped[str] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_loyalty_spend_account_day", "account_id", "business_day"),)
+    __table_args__ = (
+        Index("ix_loyalty_spend_account_day", "account_id", "business_day"),
+        Index("ix_loyalty_spend_document", "document"),  # a return finds its sale's spend
+    )
 
 
 class Counter(Base):
@@ -271,3 +275,94 @@ class IdempotencyRecord(Base):
     status: Mapped[int] = mapped_column(Integer)
     response: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class MemberSpendRow(Base):
+    """A member's sale not made on a card (identified by mobile): enrolment and tier spend."""
+
+    __tablename__ = "loyalty_member_spend"
+
+    document: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("loyalty_members.id"))
+    store_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    business_day: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    __table_args__ = (Index("ix_loyalty_member_spend_member_day", "member_id", "business_day"),)
+
+
+class Enrolment(Base):
+    """The rule and the document that earned a member their card (one per member)."""
+
+    __tablename__ = "loyalty_enrolments"
+
+    member_id: Mapped[str] = mapped_column(ForeignKey("loyalty_members.id"), primary_key=True)
+    card_id: Mapped[str] = mapped_column(ForeignKey("loyalty_cards.id"))
+    rule: Mapped[str] = mapped_column(String(32))
+    threshold: Mapped[int] = mapped_column(BigInteger)
+    fee: Mapped[int] = mapped_column(BigInteger)
+    spend: Mapped[int] = mapped_column(BigInteger)  # fen that qualified (0 for a referral)
+    document: Mapped[str] = mapped_column(String(64), unique=True)
+    referrer_id: Mapped[str | None] = mapped_column(_ID, nullable=True)
+    store_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    staff_code: Mapped[str | None] = mapped_column(_CODE, nullable=True)
+    business_day: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ReferralRewardRow(Base):
+    """A referral reward, paid once: the key is the rule and the referred member."""
+
+    __tablename__ = "loyalty_referral_rewards"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(40))
+    trigger: Mapped[str] = mapped_column(String(16))
+    referrer_id: Mapped[str] = mapped_column(ForeignKey("loyalty_members.id"), index=True)
+    referred_id: Mapped[str] = mapped_column(ForeignKey("loyalty_members.id"), index=True)
+    points: Mapped[int] = mapped_column(BigInteger)
+    bonus: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))  # credited / unpaid (referrer has no card)
+    card_id: Mapped[str | None] = mapped_column(_ID, nullable=True)
+    account_id: Mapped[str | None] = mapped_column(_ID, nullable=True)
+    document: Mapped[str] = mapped_column(String(64))  # what the referred member did
+    store_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    business_day: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class TierHistoryRow(Base):
+    """Every tier move: upgrades by a sale, and the period-end review (one per period)."""
+
+    __tablename__ = "loyalty_tier_history"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("loyalty_members.id"))
+    from_tier: Mapped[str] = mapped_column(String(16))
+    to_tier: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(16))  # upgrade / downgrade / reassign
+    period: Mapped[str | None] = mapped_column(String(10), nullable=True)  # review's last day
+    rolling_spend: Mapped[int] = mapped_column(BigInteger)
+    document: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    __table_args__ = (
+        # NULL periods (sale upgrades) are distinct; a review moves a member once per period.
+        UniqueConstraint("member_id", "period", name="uq_loyalty_tier_history_member_period"),
+        Index("ix_loyalty_tier_history_member", "member_id", "id"),
+    )
+
+
+class TierReviewRun(Base):
+    """A period-end review: its cursor commits with each batch, so a rerun resumes or stops."""
+
+    __tablename__ = "loyalty_tier_review_runs"
+
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    policy: Mapped[str] = mapped_column(String(16))
+    after_member: Mapped[str] = mapped_column(_ID, default="")
+    reviewed: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -48,10 +48,16 @@ def loyalty_relay_blueprint(relay: Relay, signed: SignedRequests) -> Blueprint:
         services.debit,
         200,
     )
-    mutating("/sv/credit", "Top up a card (HQ online)", s.CreditSchema, services.credit, 200)
+    mutating(
+        "/sv/credit",
+        "Top up a card, or refund to it (HQ online); a top-up answers principal and bonus",
+        s.CreditSchema,
+        services.credit,
+        200,
+    )
     mutating(
         "/points/redeem",
-        "Pay with points (HQ online)",
+        "Pay with points: HQ online, else within the offline points limits",
         s.RedeemPointsSchema,
         services.redeem_points,
         200,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chainpos.errors import AppError, Conflict, UpstreamUnavailable
+from chainpos.errors import AppError, Conflict, UpstreamUnavailable, ValidationFailed
 
 
 class HqRefused(AppError):
@@ -43,3 +43,9 @@ class TenderReleased(Conflict):
 
 class NotReleasable(Conflict):
     code = "not_releasable"
+
+
+class InvalidAmount(ValidationFailed):
+    """An amount points cannot pay offline (not a whole step of the redemption rate)."""
+
+    code = "invalid_amount"

@@ -84,3 +84,6 @@ class AuthorisedSchema(Schema):
     amount = fields.Integer()
     balance = fields.Integer(allow_none=True)
     points = fields.Integer(allow_none=True)
+    points_used = fields.Integer(metadata={"description": "points redemption only"})
+    principal = fields.Integer(metadata={"description": "top-up only: principal credited"})
+    bonus = fields.Integer(metadata={"description": "top-up only: bonus credited"})

@@ -18,12 +18,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from chainpos.db import unit_of_work, utcnow
 from chainpos.sync.outbox import originate
+from loyalty.errors import LoyaltyError
 from loyalty.offline import Refusal
 from retail.documents import business_day_at
 from store_server import services as store
 from store_server.loyalty import coupons, offline
 from store_server.loyalty.errors import (
     HqUnreachable,
+    InvalidAmount,
     KeyReused,
     NotReleasable,
     OfflineRefused,
@@ -89,6 +91,7 @@ def _record(
             till=till,
             card=request.get("card"),
             amount=int(answer.get("amount") or 0),
+            points=answer.get("points_used"),
             mode=answer["mode"],
             doc_id=doc_id,
             fingerprint=_fingerprint(operation, request),
@@ -150,8 +153,7 @@ def _run(
 
 def _sv_answer(session: Session, mode: str, request: Mapping[str, Any], hq: Answer) -> Answer:
     balance = hq.get("balance") or {}
-    if "total" in balance:
-        offline.card_touched_hq(session, hq["card"], int(balance["total"]))
+    offline.touched_hq(session, hq["card"], balance)
     entries = hq.get("entries") or [{}]
     return {
         "mode": mode,
@@ -216,32 +218,92 @@ def debit(relay: Relay, request: Mapping[str, Any], till: str | None) -> Answer:
 
 
 def credit(relay: Relay, request: Mapping[str, Any], till: str | None) -> Answer:
-    """A top-up (or a refund to card): online only, HQ holds the cap and the bonus rules."""
-    return _run(
-        relay,
-        f"sv.{request['kind']}",
-        "/sv/credit",
-        request,
-        till,
-        lambda session, hq: _sv_answer(session, "online", request, hq),
-    )
+    """A top-up (or a refund to card): online only, HQ holds the cap and the bonus rules.
+
+    The answer adds what HQ credited (`principal`, `bonus`) and the card's balances after
+    (`balances`: principal, bonus, total) for the till's top-up receipt.
+    """
+
+    def answer(session: Session, hq: Answer) -> Answer:
+        entry = (hq.get("entries") or [{}])[0]
+        balance = hq.get("balance") or {}
+        return {
+            **_sv_answer(session, "online", request, hq),
+            "principal": entry.get("principal"),
+            "bonus": entry.get("bonus"),
+            "balances": {k: balance.get(k) for k in ("principal", "bonus", "total")},
+        }
+
+    return _run(relay, f"sv.{request['kind']}", "/sv/credit", request, till, answer)
 
 
 def redeem_points(relay: Relay, request: Mapping[str, Any], till: str | None) -> Answer:
-    """Points as a tender (amount in fen): online only (see docs/loyalty-ledgers.md)."""
+    """Points as a tender (amount in fen): HQ online, else within the offline points limits.
 
-    def answer(_: Session, hq: Answer) -> Answer:
+    Offline, the store's redemption rate turns the amount into points and
+    `loyalty.offline.authorise_offline_points` decides on the last points HQ showed; a
+    `points_offline_redeem` document takes the redemption to HQ, which posts it on receipt.
+    """
+
+    def answer(session: Session, hq: Answer) -> Answer:
+        balance = hq.get("balance") or {}
+        offline.touched_hq(session, hq["card"], balance)
         return {
             "mode": "online",
             "reference": f"PT:{request['idempotency_key']}",
             "card": hq["card"],
             "amount": request["amount"],
             "points_used": hq["points"],
-            "points": (hq.get("balance") or {}).get("points"),
-            "balance": (hq.get("balance") or {}).get("total"),
+            "points": balance.get("points"),
+            "balance": balance.get("total"),
         }
 
-    return _run(relay, "points.redeem", "/points/redeem", request, till, answer)
+    def decide_offline(session: Session) -> tuple[Answer, str | None]:
+        number, amount, key = request["card"], request["amount"], request["idempotency_key"]
+        try:
+            points = relay.settings.redemption.points_for(amount)
+        except LoyaltyError as err:
+            raise InvalidAmount(err.message, {"amount": err.message}) from None
+        limits = relay.settings.offline.points
+        decision = offline.decide_points(session, limits, number, points, key)
+        if isinstance(decision, Refusal):
+            raise OfflineRefused(
+                f"HQ is unreachable and the offline policy refuses: {decision.code}",
+                {"card": decision.code},
+                code=decision.code,
+            )
+        document = originate(
+            session,
+            SYNC,
+            "points_offline_redeem",
+            origin_store=store.store_code(session),
+            origin_till=None,
+            business_day=business_day(session),
+            body={
+                "tender_id": key,
+                "card": number,
+                "amount": amount,
+                "points": points,
+                "document": request.get("document") or key,
+                "till": till,
+                "staff": request.get("staff"),
+                "authorisation": decision.to_dict(),
+            },
+        )
+        offline_answer = {
+            "mode": "offline",
+            "reference": f"PTO:{document.id}",
+            "card": number,
+            "amount": amount,
+            "points_used": points,
+            "points": decision.card.known_balance,
+            "balance": None,
+        }
+        return offline_answer, document.id
+
+    return _run(
+        relay, offline.POINTS_REDEEM, "/points/redeem", request, till, answer, decide_offline
+    )
 
 
 def redeem_coupon(relay: Relay, request: Mapping[str, Any], till: str | None) -> Answer:
@@ -328,9 +390,8 @@ def lookup_member(relay: Relay, query: Mapping[str, str]) -> Answer:
         ) from None
     with unit_of_work(relay.factory) as session:
         for card in found.get("cards", []):
-            balance = card.get("balance") or {}
-            if "total" in balance and card.get("state") == "active":
-                offline.card_touched_hq(session, card["number"], int(balance["total"]))
+            if card.get("state") == "active":
+                offline.touched_hq(session, card["number"], card.get("balance") or {})
     return found
 
 
