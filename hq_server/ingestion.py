@@ -12,9 +12,13 @@ from sqlalchemy.orm import Session
 
 from chainpos.sync.receiver import DocumentRejected
 from chainpos.upsert import add_to, upsert
+from hq_server.loyalty.enrolment import apply_member_sales
 from hq_server.loyalty.ingestion import LOYALTY_DOCUMENTS, apply_loyalty_document
 from hq_server.models import Sale, SaleLine, StockLevel, Till
+from hq_server.promotions.usage import SaleUses, count_sales
+from hq_server.returns import apply_return
 from retail.documents import Document
+from retail.promotions.usage import member_of_sale, uses_in_sale
 
 
 def apply_document(session: Session, doc: Document, sender: str) -> None:
@@ -22,6 +26,9 @@ def apply_document(session: Session, doc: Document, sender: str) -> None:
     _check_origin(session, doc, sender, {})
     if doc.type == "sale":
         _write_sales(session, [_sale_rows(doc)])
+        apply_member_sales(session, [doc])
+    elif doc.type == "sale_return":
+        apply_return(session, doc)
     elif doc.type == "stock_count":
         _apply_stock_count(session, doc)
     elif doc.type in LOYALTY_DOCUMENTS:
@@ -44,6 +51,7 @@ def apply_sales(session: Session, docs: Sequence[Document], sender: str) -> None
             raise DocumentRejected(f"{doc.type} documents are applied one by one")
         prepared.append(_sale_rows(doc))
     _write_sales(session, prepared)
+    apply_member_sales(session, docs)
 
 
 def _check_origin(
@@ -65,6 +73,7 @@ class _SaleRows:
     sale: dict[str, Any]
     lines: list[dict[str, Any]]
     stock: dict[tuple[str, str], int] = field(default_factory=dict)
+    uses: SaleUses | None = None  # promotion uses, for quantity limits
 
 
 def _sale_rows(doc: Document) -> _SaleRows:
@@ -104,6 +113,7 @@ def _sale_rows(doc: Document) -> _SaleRows:
         for line in lines:
             key = (doc.origin_store, str(line["sku"]))
             rows.stock[key] = rows.stock.get(key, 0) - int(line["stock_qty"])
+        rows.uses = SaleUses(doc.origin_store, member_of_sale(body), uses_in_sale(body))
     except (KeyError, TypeError, ValueError) as err:
         raise DocumentRejected(f"malformed sale body: {err!r}") from None
     if not rows.lines:
@@ -130,6 +140,7 @@ def _write_sales(session: Session, prepared: Sequence[_SaleRows]) -> None:
         ["store_code", "sku"],
         "on_hand",
     )
+    count_sales(session, [p.uses for p in prepared if p.uses is not None])
 
 
 def _apply_stock_count(session: Session, doc: Document) -> None:

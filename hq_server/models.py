@@ -137,6 +137,39 @@ class SaleLine(Base):
     amount: Mapped[int] = mapped_column(Integer)
 
 
+class SaleReturn(Base):
+    """A return as received from a store: goods of a sale back, money out."""
+
+    __tablename__ = "sale_returns"
+
+    doc_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sale_doc_id: Mapped[str] = mapped_column(String(36), index=True)
+    store_code: Mapped[str] = mapped_column(String(16))
+    till_code: Mapped[str] = mapped_column(String(32))
+    business_day: Mapped[str] = mapped_column(String(10))
+    receipt_no: Mapped[str] = mapped_column(String(40))
+    refund: Mapped[int] = mapped_column(Integer)  # what the returned units paid
+    paid_out: Mapped[int] = mapped_column(Integer)  # given back (a coupon's share is not)
+    cashier: Mapped[str] = mapped_column(String(32))
+    approved_by: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (Index("ix_sale_returns_day_store", "business_day", "store_code"),)
+
+
+class SaleReturnLine(Base):
+    __tablename__ = "sale_return_lines"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    doc_id: Mapped[str] = mapped_column(ForeignKey("sale_returns.doc_id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    sku: Mapped[str] = mapped_column(String(32))
+    qty: Mapped[int] = mapped_column(Integer)
+    stock_qty: Mapped[int] = mapped_column(Integer)
+    refund: Mapped[int] = mapped_column(Integer)
+
+
 class StockLevel(Base):
     """Stock on hand per store as last reported by the store's documents."""
 

@@ -140,7 +140,10 @@ class SalesReportQuerySchema(Schema):
 class StoreSalesSchema(Schema):
     store = fields.String()
     sales = fields.Integer()
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "fen, sales of the day"})
+    returns = fields.Integer()
+    refunded = fields.Integer(metadata={"description": "fen, returns taken that day"})
+    net = fields.Integer(metadata={"description": "fen, total less refunded"})
 
 
 class StockQuerySchema(Schema):

@@ -30,6 +30,7 @@ class PointsEntryKind(Enum):
     EXPIRE = "expire"
     ADJUST = "adjust"  # manual, with a reason
     REFERRAL = "referral"
+    REFUND = "refund"  # a return gave back points its sale was paid with
 
 
 class LotSource(Enum):
@@ -38,6 +39,7 @@ class LotSource(Enum):
     SALE = "sale"
     ADJUSTMENT = "adjustment"
     REFERRAL = "referral"
+    REFUND = "refund"  # points paid as a tender, given back by a return
 
 
 @dataclass(frozen=True, slots=True)

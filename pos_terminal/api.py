@@ -15,14 +15,17 @@ from chainpos.auth import issue_token, require_staff
 from chainpos.db import unit_of_work, utcnow
 from chainpos.errors import NotFound
 from chainpos.web import doc, load, load_query
-from pos_terminal import discounts, selling
+from pos_terminal import discounts, returns, selling
 from pos_terminal import loyalty as till_loyalty
+from pos_terminal.approvals import approver
 from pos_terminal.models import MASTER, TillSale
 from pos_terminal.schemas import (
     ProductOutSchema,
     ProductQuerySchema,
     QuoteInSchema,
     QuoteOutSchema,
+    ReturnInSchema,
+    ReturnOutSchema,
     SaleInSchema,
     SaleOutSchema,
     SignInSchema,
@@ -212,3 +215,41 @@ def get_sale(sale_id: str) -> Any:
         result = json.loads(sale.result)
     result.pop("request_fingerprint", None)
     return jsonify(result)
+
+
+@bp.post("/returns")
+@doc(
+    "Take goods of an earlier sale back and refund what they paid; idempotent by return_id",
+    body=ReturnInSchema,
+    response=ReturnOutSchema,
+    security="bearer",
+)
+@require_staff()
+def make_return() -> Any:
+    data = load(ReturnInSchema())
+    return_id = str(data["return_id"] or uuid.uuid4())
+    with unit_of_work(_factory()) as session:
+        approved_by = approver(
+            session,
+            staff_code=g.staff_code,
+            staff_role=g.staff_role,
+            supervisor=data.get("supervisor"),
+            permission="sale.return",
+        )
+        result = returns.make_return(
+            session,
+            return_id=return_id,
+            sale_ref=data["sale"],
+            lines=data["lines"],
+            reason=data["reason"],
+            cashier=g.staff_code,
+            approved_by=approved_by,
+            store_client=store_client,
+        )
+    worker = current_app.extensions.get("chainpos.worker")
+    if worker is not None:
+        worker.nudge()
+    result["devices"] = _print_and_open_drawer(
+        {"receipt": result["receipt"], "tenders": result["refund_tenders"]}
+    )
+    return jsonify(result), 201

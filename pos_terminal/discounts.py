@@ -7,9 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from chainpos.auth import check_secret
-from chainpos.errors import AppError, Forbidden
-from pos_terminal.models import MASTER
+from chainpos.errors import AppError
+from pos_terminal.approvals import SUPERVISOR_ROLES, approver
 from retail.promotions.onsite import (
     OnsiteAdjustment,
     OnsiteDiscountRefused,
@@ -18,7 +17,7 @@ from retail.promotions.onsite import (
 )
 
 #: Roles that hold the onsite-discount permission.
-DISCOUNT_ROLES = ("supervisor", "admin")
+DISCOUNT_ROLES = SUPERVISOR_ROLES
 
 
 class DiscountRefused(AppError):
@@ -37,28 +36,20 @@ def authorise(
     """Check each requested discount; a cashier needs a supervisor's code and PIN."""
     if not discounts:
         return []
-    approver, has_permission = staff_code, staff_role in DISCOUNT_ROLES
-    if not has_permission and supervisor is not None:
-        approver = supervisor["staff_code"]
-        record = session.get(MASTER.staff, approver)
-        has_permission = (
-            record is not None
-            and record.active
-            and record.role in DISCOUNT_ROLES
-            and check_secret(record.pin_hash, supervisor["pin"])
-        )
-    if not has_permission:
-        raise Forbidden(
-            "an onsite discount needs a supervisor: sign in as one or give their code and PIN",
-            {"supervisor": "permission discount.onsite required"},
-            code="permission_denied",
-        )
+    approved_by = approver(
+        session,
+        staff_code=staff_code,
+        staff_role=staff_role,
+        supervisor=supervisor,
+        permission="discount.onsite",
+        roles=DISCOUNT_ROLES,
+    )
     adjustments = []
     for index, discount in enumerate(discounts):
         request = OnsiteDiscountRequest(
             scope=discount["scope"],
             reason=discount["reason"],
-            supervisor_id=approver,
+            supervisor_id=approved_by,
             line_no=None if discount.get("line") is None else discount["line"] + 1,
             percent=discount.get("percent"),
             amount=discount.get("amount"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -48,10 +48,18 @@ class TenderRefused(AppError):
 
 
 def _ask(client: StoreClient, method: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+    return ask_store(client, method, API + path, payload)
+
+
+def ask_store(
+    client: StoreClient, method: str, path: str, payload: dict[str, Any]
+) -> dict[str, Any]:
+    """Call the store at `path`.
+
+    A refusal raises `TenderRefused` with its code; no answer raises `StoreUnreachable`.
+    """
     try:
-        answer = (
-            client.get(API + path, payload) if method == "GET" else client.post(API + path, payload)
-        )
+        answer = client.get(path, payload) if method == "GET" else client.post(path, payload)
     except UpstreamError as err:
         if err.status is None or (err.status >= 500 and not _coded(err.body)):
             raise StoreUnreachable(
@@ -84,6 +92,8 @@ class MemberOnSale:
     found: bool = False
     #: For birthday offers only; never written to the sale document or a receipt.
     birthday: date | None = None
+    #: The member's uses of member-limited promotions as HQ counted them, for pricing only.
+    promotion_uses: Mapping[str, int] = field(default_factory=dict, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -122,7 +132,19 @@ def find_member(client: StoreClient, query: Mapping[str, str]) -> MemberOnSale:
         balance=balance.get("total"),
         found=True,
         birthday=date.fromisoformat(member["birthday"]) if member.get("birthday") else None,
+        promotion_uses=_promotion_uses(found.get("promotion_uses")),
     )
+
+
+def _promotion_uses(raw: Any) -> dict[str, int]:
+    """HQ's counts of the member's promotion uses; anything unreadable counts as unused."""
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        str(promotion_id): times
+        for promotion_id, times in raw.items()
+        if isinstance(times, int) and not isinstance(times, bool) and times > 0
+    }
 
 
 def member_for_sale(client: StoreClient, query: Mapping[str, str] | None) -> MemberOnSale | None:

@@ -171,3 +171,53 @@ class ProductOutSchema(Schema):
     weighed = fields.Boolean()
     price = fields.Integer(allow_none=True)
     tax_rate_bp = fields.Integer()
+
+
+class ReturnLineInSchema(Schema):
+    line_no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    qty = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_QTY, error=f"must be 1..{MAX_QTY}"),
+        metadata={"description": "units (labels, for a weighed line) to bring back"},
+    )
+
+
+class ReturnInSchema(Schema):
+    """Goods of an earlier sale brought back; a cashier needs a supervisor's code and PIN."""
+
+    return_id = fields.UUID(load_default=None)
+    sale = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "the sale's receipt number (or sale id)"},
+    )
+    lines = fields.List(
+        fields.Nested(ReturnLineInSchema), required=True, validate=validate.Length(min=1, max=500)
+    )
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    supervisor = fields.Nested(SupervisorSchema, load_default=None)
+
+
+class RefundTenderOutSchema(Schema):
+    index = fields.Integer()
+    method = fields.String()
+    amount = fields.Integer()
+    reference = fields.String(allow_none=True)
+    card = fields.String(allow_none=True)
+
+
+class ReturnOutSchema(Schema):
+    return_id = fields.String()
+    receipt_no = fields.String()
+    sale_doc_id = fields.String()
+    sale_receipt_no = fields.String()
+    refund = fields.Integer(metadata={"description": "fen the returned units paid"})
+    paid_out = fields.Integer(metadata={"description": "fen given back (refund less coupon)"})
+    refund_tenders = fields.List(fields.Nested(RefundTenderOutSchema))
+    lines = fields.List(fields.Dict())
+    reason = fields.String()
+    approved_by = fields.String()
+    business_day = fields.String()
+    doc_id = fields.String()
+    receipt_text = fields.String()

@@ -10,12 +10,16 @@ from zoneinfo import ZoneInfo
 DOCUMENT_TYPES = frozenset(
     {
         "sale",
+        "sale_return",  # goods of a sale brought back at a till, with the refund given
         "stock_count",
         # A store's loyalty events for HQ's ledgers (store_server/loyalty, hq_server/loyalty):
         "sv_offline_debit",  # stored value spent under the offline policy, posted later
         "sv_release",  # a stored-value debit given back: its sale was not completed
         "points_earn",  # points for a member's sale, earned when HQ takes the document
         "coupon_offline_redeem",  # a coupon verified offline, redeemed at HQ later
+        "points_offline_redeem",  # points spent under the offline policy, posted later
+        # A till's top-up of a card: HQ credited it online; the drawer took the money.
+        "sv_top_up",
     }
 )
 

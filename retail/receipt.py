@@ -138,8 +138,9 @@ def render_text(receipt: Receipt, columns: int = 32) -> str:
         fit(f"No: {receipt.receipt_no}", columns),
         two_columns(f"{receipt.store_code} {receipt.till_code}", receipt.printed_at, columns),
         fit(f"Cashier 收银员: {receipt.cashier}", columns),
-        rule,
     ]
+    out += [fit(f"{label}: {value}", columns) for label, value in receipt.extra.items()]
+    out.append(rule)
     for line in receipt.lines:
         out.append(fit(line.name, columns).rstrip())
         out.append(

@@ -17,7 +17,7 @@ from chainpos.sync.enrolment import credentials
 from chainpos.sync.runner import UpstreamLink
 from chainpos.sync.status import sync_status
 from chainpos.web import platform_blueprint, register_error_handlers
-from store_server import api, services
+from store_server import api, returns, services
 from store_server.loyalty.api import loyalty_relay_blueprint
 from store_server.loyalty.hq_link import HqClient
 from store_server.loyalty.services import Relay
@@ -69,6 +69,7 @@ def create_app(
     register_error_handlers(app)
     app.register_blueprint(platform_blueprint("store", "chainpos store server", status))
     app.register_blueprint(api.bp)
+    app.register_blueprint(returns.returns_blueprint(signed))
     app.register_blueprint(loyalty_relay_blueprint(Relay(factory, loyalty_hq, loyalty), signed))
     app.register_blueprint(
         sync_blueprint(

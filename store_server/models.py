@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy import BigInteger, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chainpos.db import UtcDateTime, utcnow
@@ -37,10 +37,39 @@ class StockMovement(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     sku: Mapped[str] = mapped_column(String(32), index=True)
     delta: Mapped[int] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(String(16))  # sale | count
+    kind: Mapped[str] = mapped_column(String(16))  # sale | return | count
     doc_id: Mapped[str] = mapped_column(String(36), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     line_no: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StoreSale(Base):
+    """A sale of one of this store's tills, kept so any lane can take a return of it."""
+
+    __tablename__ = "store_sales"
+
+    doc_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sale_id: Mapped[str] = mapped_column(String(36), unique=True)
+    receipt_no: Mapped[str] = mapped_column(String(40), unique=True)
+    till: Mapped[str] = mapped_column(String(32))
+    business_day: Mapped[str] = mapped_column(String(10), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    document: Mapped[str] = mapped_column(Text)  # JSON of the sale document
+
+
+class StoreReturn(Base):
+    """A return taken at one of this store's tills (a `sale_return` document)."""
+
+    __tablename__ = "store_returns"
+
+    doc_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sale_doc_id: Mapped[str] = mapped_column(String(36), index=True)
+    till: Mapped[str] = mapped_column(String(32))
+    business_day: Mapped[str] = mapped_column(String(10), index=True)
+    refund: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    #: JSON: the return's lines and refund tenders, as the till journaled them.
+    detail: Mapped[str] = mapped_column(Text)
 
 
 # The loyalty relay's tables live on the same Base: import them so Alembic sees them.

@@ -15,7 +15,7 @@ from chainpos.sync.feed import ChangeItem, publish
 from chainpos.sync.outbox import enqueue, originate
 from chainpos.sync.receiver import DocumentRejected
 from retail.documents import Document, business_day_at
-from store_server import stock
+from store_server import returns, stock
 from store_server.models import MASTER, SYNC
 
 
@@ -44,6 +44,16 @@ def apply_till_document(session: Session, doc: Document, till: str) -> None:
         raise DocumentRejected(f"document of store {doc.origin_store} sent to store {here}")
     if doc.origin_till != till:
         raise DocumentRejected(f"document of till {doc.origin_till} sent by till {till}")
+    if doc.type == "sale_return":
+        returns.apply_return(session, doc, till)
+        enqueue(session, SYNC, doc)
+        return
+    if doc.type == "sv_top_up":
+        from store_server.loyalty.top_ups import keep_top_up
+
+        keep_top_up(session, doc, till)
+        enqueue(session, SYNC, doc)
+        return
     if doc.type != "sale":
         raise DocumentRejected(f"a till does not send {doc.type} documents")
     lines = doc.body.get("lines")
@@ -53,6 +63,7 @@ def apply_till_document(session: Session, doc: Document, till: str) -> None:
         stock.apply_sale(session, doc.id, lines)
     except (KeyError, TypeError, ValueError) as err:
         raise DocumentRejected(f"malformed sale line: {err!r}") from None
+    returns.keep_sale(session, doc, till)
     enqueue(session, SYNC, doc)
     queue_member_earning(session, doc, till)
 

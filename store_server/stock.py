@@ -15,12 +15,23 @@ from store_server.models import StockMovement, StockOnHand
 
 def apply_sale(session: Session, doc_id: str, lines: Sequence[dict[str, Any]]) -> None:
     """Take a sale's lines out of stock, one movement per line."""
+    _move(session, doc_id, "sale", -1, lines)
+
+
+def apply_return(session: Session, doc_id: str, lines: Sequence[dict[str, Any]]) -> None:
+    """Put returned goods back into stock, one movement per returned line."""
+    _move(session, doc_id, "return", 1, lines)
+
+
+def _move(
+    session: Session, doc_id: str, kind: str, sign: int, lines: Sequence[dict[str, Any]]
+) -> None:
     now = utcnow()
     movements = [
         {
             "sku": line["sku"],
-            "delta": -int(line["stock_qty"]),
-            "kind": "sale",
+            "delta": sign * int(line["stock_qty"]),
+            "kind": kind,
             "doc_id": doc_id,
             "at": now,
             "line_no": int(line["line_no"]),

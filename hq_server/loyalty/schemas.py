@@ -87,6 +87,11 @@ class MemberQuerySchema(Schema):
 class MemberFoundSchema(Schema):
     member = fields.Nested(MemberOutSchema, allow_none=True)
     cards = fields.List(fields.Dict())
+    promotion_uses = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "times the member used each member-limited promotion"},
+    )
 
 
 class MergeInSchema(Idempotent):

@@ -154,14 +154,14 @@ def test_sales_are_reported_per_store_and_business_day(hq: Hq, chain: Any) -> No
     assert report == {
         "business_day": DAY,
         "stores": [
-            {"store": "S001", "sales": 2, "total": 1350},
-            {"store": "S002", "sales": 1, "total": 1050},
+            {"store": "S001", "sales": 2, "total": 1350, "returns": 0, "refunded": 0, "net": 1350},
+            {"store": "S002", "sales": 1, "total": 1050, "returns": 0, "refunded": 0, "net": 1050},
         ],
     }
     next_day = hq.ok(hq.get("/api/v1/reports/sales", business_day="2026-11-27"), 200)
     assert next_day["stores"] == [
-        {"store": "S001", "sales": 1, "total": 350},
-        {"store": "S002", "sales": 0, "total": 0},
+        {"store": "S001", "sales": 1, "total": 350, "returns": 0, "refunded": 0, "net": 350},
+        {"store": "S002", "sales": 0, "total": 0, "returns": 0, "refunded": 0, "net": 0},
     ]
 
 
