@@ -23,11 +23,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from chainpos.db import utcnow
-from chainpos.errors import AppError, NotFound
+from chainpos.errors import AppError, Conflict, NotFound
 from chainpos.sync.enrolment import take_seq
 from chainpos.sync.outbox import originate
 from pos_terminal import loyalty as till_loyalty
-from pos_terminal.errors import SaleIdReused
 from pos_terminal.models import SYNC, TillReturn, TillSale
 from pos_terminal.selling import store_of, till_code
 from retail.documents import business_day_at, receipt_number
@@ -64,6 +63,10 @@ class ReturnNotAllowed(AppError):
 
 class SaleNotFound(NotFound):
     code = "sale_not_found"
+
+
+class ReturnIdReused(Conflict):
+    code = "return_id_reused"
 
 
 def make_return(
@@ -177,7 +180,7 @@ def _already_made(session: Session, return_id: str, fingerprint: str) -> dict[st
         return None
     result: dict[str, Any] = json.loads(existing.result)
     if result.pop("request_fingerprint", None) != fingerprint:
-        raise SaleIdReused(
+        raise ReturnIdReused(
             f"return {return_id} was made with other lines",
             {"return_id": "already used for another return"},
         )

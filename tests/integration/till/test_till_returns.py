@@ -114,7 +114,8 @@ def test_a_supervisor_takes_goods_back_and_the_return_is_journaled_once(lane: Ti
     assert _returns_journaled(lane) == (1, 1)
 
     other = _return(lane, {**body, "lines": [{"line_no": 2, "qty": 1}]})
-    assert other.status_code == 409 and "return_id" in other.get_json()["fields"]
+    assert other.status_code == 409 and other.get_json()["code"] == "return_id_reused"
+    assert "return_id" in other.get_json()["fields"]
     assert _returns_journaled(lane) == (1, 1)
 
 
