@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,20 +23,15 @@ from sqlalchemy.orm import Session
 
 from chainpos.db import utcnow
 from chainpos.errors import AppError, Conflict, NotFound
-from chainpos.sync.enrolment import take_seq
-from chainpos.sync.outbox import originate
 from pos_terminal import loyalty as till_loyalty
-from pos_terminal.models import SYNC, TillReturn, TillSale
-from pos_terminal.selling import store_of, till_code
-from retail.documents import business_day_at, receipt_number
+from pos_terminal.journal import journal, next_entry
+from pos_terminal.models import TillReturn, TillSale
 from retail.promotions.returns import ReturnRefused, ReturnRequest
 from retail.receipt import (
-    PAPER_COLUMNS,
     Receipt,
     ReceiptLine,
     ReceiptSaving,
     ReceiptTender,
-    render_text,
 )
 from retail.sale_returns import (
     refund_for,
@@ -105,14 +99,10 @@ def make_return(
     if done is not None:  # made by a retry while the store was asked
         return done
     now = utcnow()
-    code = till_code(session)
-    store_code = code.split("-")[0]
-    store = store_of(session)
-    day = business_day_at(now, store.timezone if store is not None else "Asia/Shanghai")
-    seq = take_seq(session, SYNC)
+    entry = next_entry(session, now)
     body: dict[str, Any] = {
         "return_id": return_id,
-        "receipt_no": "R" + receipt_number(store_code, code, day, seq),
+        "receipt_no": entry.receipt_no("R"),
         "sale_doc_id": sale["id"],
         "sale_id": sale["body"].get("sale_id"),
         "sale_receipt_no": sale["body"].get("receipt_no"),
@@ -128,33 +118,16 @@ def make_return(
     member = sale["body"].get("member")
     if isinstance(member, dict) and member.get("card"):
         body["member"] = {"card": member["card"], "member_id": member.get("member_id")}
-    document = originate(
-        session,
-        SYNC,
-        "sale_return",
-        origin_store=store_code,
-        origin_till=code,
-        business_day=day.isoformat(),
-        body=body,
-        seq=seq,
+    result = journal(
+        session, entry, "sale_return", body, lambda done: _receipt(done, entry.store, entry.till)
     )
-    result = {
-        **body,
-        "business_day": day.isoformat(),
-        "doc_id": document.id,
-        "seq": document.seq,
-        "created_at": document.created_at,
-    }
-    receipt = _receipt(result, store, code)
-    result["receipt"] = asdict(receipt)
-    result["receipt_text"] = render_text(receipt, PAPER_COLUMNS[80])
     session.add(
         TillReturn(
             return_id=return_id,
-            doc_id=document.id,
+            doc_id=result["doc_id"],
             sale_doc_id=sale["id"],
             receipt_no=body["receipt_no"],
-            business_day=day.isoformat(),
+            business_day=result["business_day"],
             cashier=cashier,
             refund=refund.total,
             created_at=now,

@@ -13,34 +13,21 @@ from sqlalchemy.orm import Session
 from chainpos import master_copy
 from chainpos.auth import check_secret
 from chainpos.db import utcnow
-from chainpos.sync.enrolment import identity, take_seq
-from chainpos.sync.outbox import originate
 from pos_terminal import discounts
 from pos_terminal import loyalty as till_loyalty
 from pos_terminal.errors import BadPin, NoPrice, SaleIdReused, SaleRefused, UnknownBarcode
-from pos_terminal.models import MASTER, SYNC, TillSale
+from pos_terminal.journal import journal, next_entry, store_of, till_code
+from pos_terminal.models import MASTER, TillSale
 from pos_terminal.pricing import gift_lookup, pricing_context, promotion_book
 from pos_terminal.receipts import build_receipt
 from retail.barcodes import BarcodeError, parse_scan
 from retail.catalog import resolve_price
 from retail.checkout import promote
-from retail.documents import business_day_at, receipt_number
 from retail.promotions.basket import MemberInfo
 from retail.promotions.onsite import OnsiteAdjustment
-from retail.receipt import PAPER_COLUMNS, render_text
 from retail.sale import LOYALTY_METHODS, ItemToPrice, Quote, SaleError, Tender, settle
 
 SELLING_ROLES = ("cashier", "supervisor", "admin")
-
-
-def till_code(session: Session) -> str:
-    return str(identity(session, SYNC).code)
-
-
-def store_of(session: Session) -> Any:
-    """This till's store record from the local copy (None before the first sync)."""
-    code = till_code(session).split("-")[0]
-    return session.get(MASTER.stores, code)
 
 
 def sign_in(session: Session, staff_code: str, pin: str) -> Any:
@@ -201,9 +188,7 @@ def complete_sale(
     done = _already_completed(session, sale_id, fingerprint)
     if done is not None:  # the same sale completed by a retry while we asked the store
         return done
-    code = till_code(session)
-    store_code = code.split("-")[0]
-    day = business_day_at(now, store.timezone if store is not None else "Asia/Shanghai")
+    entry = next_entry(session, now)
     body: dict[str, Any] = {
         "sale_id": sale_id,
         "cashier": cashier,
@@ -219,36 +204,22 @@ def complete_sale(
         body["authorisations"] = authorisations
     if on_sale is not None:
         body["member"] = {**on_sale.to_dict(), "earn_lines": till_loyalty.earn_lines(session, q)}
-    seq = take_seq(session, SYNC)
-    body["receipt_no"] = receipt_number(store_code, code, day, seq)
-    document = originate(
+    body["receipt_no"] = entry.receipt_no()
+    result = journal(
         session,
-        SYNC,
+        entry,
         "sale",
-        origin_store=store_code,
-        origin_till=code,
-        business_day=day.isoformat(),
-        body=body,
-        seq=seq,
+        body,
+        lambda done: build_receipt(done, store, entry.till, copy_no=0),
+        request_fingerprint=fingerprint,
     )
-    result = {
-        **body,
-        "business_day": day.isoformat(),
-        "seq": document.seq,
-        "doc_id": document.id,
-        "created_at": document.created_at,
-        "request_fingerprint": fingerprint,
-    }
-    receipt = build_receipt(result, store, code, copy_no=0)
-    result["receipt"] = asdict(receipt)
-    result["receipt_text"] = render_text(receipt, PAPER_COLUMNS[80])
     session.add(
         TillSale(
             sale_id=sale_id,
-            doc_id=document.id,
-            seq=document.seq,
+            doc_id=result["doc_id"],
+            seq=result["seq"],
             receipt_no=body["receipt_no"],
-            business_day=day.isoformat(),
+            business_day=result["business_day"],
             cashier=cashier,
             total=q.total,
             created_at=now,

@@ -20,15 +20,12 @@ from sqlalchemy.orm import Session
 
 from chainpos.db import utcnow
 from chainpos.errors import AppError, Conflict, UpstreamUnavailable
-from chainpos.sync.enrolment import take_seq
-from chainpos.sync.outbox import originate
 from pos_terminal import loyalty as till_loyalty
 from pos_terminal.errors import SaleRefused
-from pos_terminal.models import SYNC, TillTopUp
-from pos_terminal.selling import store_of, till_code
-from retail.documents import business_day_at, receipt_number
+from pos_terminal.journal import journal, next_entry
+from pos_terminal.models import TillTopUp
 from retail.money import format_minor
-from retail.receipt import PAPER_COLUMNS, Receipt, ReceiptLine, ReceiptTender, render_text
+from retail.receipt import Receipt, ReceiptLine, ReceiptTender
 from retail.sale import SaleError, Tender, settle
 
 #: Money a top-up can be paid with: never stored value, points or a coupon.
@@ -96,16 +93,12 @@ def top_up(
     if done is not None:  # made by a retry while HQ was asked
         return done
     now = utcnow()
-    code = till_code(session)
-    store_code = code.split("-")[0]
-    store = store_of(session)
-    day = business_day_at(now, store.timezone if store is not None else "Asia/Shanghai")
-    seq = take_seq(session, SYNC)
+    entry = next_entry(session, now)
     paid = [asdict(t) for t in settlement.tenders]
     cash = sum(t["amount"] for t in paid if t["method"] == "cash")
     body: dict[str, Any] = {
         "top_up_id": top_up_id,
-        "receipt_no": receipt_number(store_code, code, day, seq),
+        "receipt_no": entry.receipt_no(),
         "cashier": cashier,
         "card": credited.get("card") or card,
         "amount": amount,
@@ -117,32 +110,19 @@ def top_up(
         "balance": credited.get("balances") or {"total": credited.get("balance")},
         "points": credited.get("points"),
     }
-    document = originate(
+    result = journal(
         session,
-        SYNC,
+        entry,
         "sv_top_up",
-        origin_store=store_code,
-        origin_till=code,
-        business_day=day.isoformat(),
-        body=body,
-        seq=seq,
+        body,
+        lambda done: top_up_receipt(done, entry.store, entry.till),
     )
-    result = {
-        **body,
-        "business_day": day.isoformat(),
-        "doc_id": document.id,
-        "seq": document.seq,
-        "created_at": document.created_at,
-    }
-    receipt = top_up_receipt(result, store, code)
-    result["receipt"] = asdict(receipt)
-    result["receipt_text"] = render_text(receipt, PAPER_COLUMNS[80])
     session.add(
         TillTopUp(
             top_up_id=top_up_id,
-            doc_id=document.id,
+            doc_id=result["doc_id"],
             receipt_no=body["receipt_no"],
-            business_day=day.isoformat(),
+            business_day=result["business_day"],
             cashier=cashier,
             card=body["card"],
             amount=amount,
