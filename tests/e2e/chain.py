@@ -12,7 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 import requests
 
 from chainpos.db import make_engine, make_session_factory, migrate
+from chainpos.ids import new_id
 from chainpos.sync.enrolment import enrol_database
 from hq_server import demo_seed
 from pos_terminal.models import SYNC as TILL_SYNC
@@ -299,6 +300,39 @@ class Chain:
             timeout=10,
             headers={"Authorization": f"Bearer {self.hq_token()}"},
         )
+
+    def member_card(self, mobile: str, name: str = "王芳") -> str:
+        """Register a member at HQ and issue them an active virtual card; its number."""
+        member = self.hq_post(
+            "/api/v1/loyalty/members",
+            {"idempotency_key": new_id(), "mobile": mobile, "name": name},
+        )
+        assert member.status_code == 201, member.text
+        card = self.hq_post(
+            "/api/v1/loyalty/cards",
+            {
+                "idempotency_key": new_id(),
+                "medium": "virtual",
+                "member_id": member.json()["member_id"],
+                "activate": True,
+            },
+        )
+        assert card.status_code == 201, card.text
+        number: str = card.json()["number"]
+        return number
+
+
+def running(
+    root: Path, products: int = 300, store_env: dict[str, str] | None = None
+) -> Iterator[Chain]:
+    """A chain prepared and started as real processes, stopped when the caller is done."""
+    chain = Chain(root, products=products, store_env=dict(store_env or {}))
+    chain.prepare()
+    try:
+        chain.start_all()
+        yield chain
+    finally:
+        chain.stop_all()
 
 
 def outbox_payloads(chain: Chain, name: str) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from chainpos.ids import new_id
-from tests.e2e.chain import Chain, wait_for
+from tests.e2e.chain import Chain, running, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -22,13 +22,7 @@ MOBILE = "13900139030"
 
 @pytest.fixture
 def chain(tmp_path: Path) -> Iterator[Chain]:
-    chain = Chain(tmp_path, products=20)
-    chain.prepare()
-    try:
-        chain.start_all()
-        yield chain
-    finally:
-        chain.stop_all()
+    yield from running(tmp_path, products=20)
 
 
 def test_a_cardless_members_300_yuan_sale_at_a_till_earns_a_card_at_hq(chain: Chain) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from chainpos.ids import new_id
-from tests.e2e.chain import Chain, wait_for
+from tests.e2e.chain import Chain, running, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -30,34 +30,9 @@ POLICY = {
 
 @pytest.fixture
 def chain(tmp_path: Path) -> Iterator[Chain]:
-    chain = Chain(tmp_path, products=50)
-    chain.store_env = {"CHAINPOS_STORE_OFFLINE_LIMITS": json.dumps(POLICY)}
-    chain.prepare()
-    try:
-        chain.start_all()
-        yield chain
-    finally:
-        chain.stop_all()
-
-
-def _member_card(chain: Chain, mobile: str) -> str:
-    member = chain.hq_post(
-        "/api/v1/loyalty/members",
-        {"idempotency_key": new_id(), "mobile": mobile, "name": "王芳"},
+    yield from running(
+        tmp_path, products=50, store_env={"CHAINPOS_STORE_OFFLINE_LIMITS": json.dumps(POLICY)}
     )
-    assert member.status_code == 201, member.text
-    card = chain.hq_post(
-        "/api/v1/loyalty/cards",
-        {
-            "idempotency_key": new_id(),
-            "medium": "virtual",
-            "member_id": member.json()["member_id"],
-            "activate": True,
-        },
-    )
-    assert card.status_code == 201, card.text
-    number: str = card.json()["number"]
-    return number
 
 
 def _top_up(chain: Chain, till: str, card: str, amount: int) -> dict[str, Any]:
@@ -97,7 +72,7 @@ def _balance(chain: Chain, card: str) -> int:
 
 
 def test_a_member_tops_up_at_one_store_and_spends_at_another(chain: Chain) -> None:
-    card = _member_card(chain, "13900139000")
+    card = chain.member_card("13900139000")
     topped = _top_up(chain, "S001-T01", card, 10_000)
     assert topped["balance"] == 10_000
     sale = _pay(chain, "S002-T01", card, 3_000)
@@ -117,7 +92,7 @@ def test_a_member_tops_up_at_one_store_and_spends_at_another(chain: Chain) -> No
 def test_a_card_reported_lost_at_hq_is_refused_at_a_till_within_one_feed_cycle(
     chain: Chain,
 ) -> None:
-    card = _member_card(chain, "13900139001")
+    card = chain.member_card("13900139001")
     _top_up(chain, "S002-T01", card, 10_000)
     frozen = chain.hq_post(f"/api/v1/loyalty/cards/{card}/freeze", {"idempotency_key": new_id()})
     assert frozen.status_code == 200, frozen.text
@@ -144,7 +119,7 @@ def test_offline_spending_stops_at_each_limit_and_posts_once_after_reconnection(
     chain: Chain,
 ) -> None:
     till = "S001-T01"
-    cards = {name: _member_card(chain, f"1390013910{i}") for i, name in enumerate("ABCD")}
+    cards = {name: chain.member_card(f"1390013910{i}") for i, name in enumerate("ABCD")}
     for name, card in cards.items():
         _top_up(chain, till, card, 1_000 if name == "D" else 20_000)  # touches HQ via S001
     chain.proxies["S001"].cut()

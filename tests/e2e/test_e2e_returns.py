@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from chainpos.ids import new_id
-from tests.e2e.chain import Chain, wait_for
+from tests.e2e.chain import Chain, running, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -26,32 +26,11 @@ SUPERVISOR = {"staff_code": "9001", "pin": "9999"}
 
 @pytest.fixture
 def chain(tmp_path: Path) -> Iterator[Chain]:
-    chain = Chain(tmp_path, products=50)
-    chain.prepare()
-    try:
-        chain.start_all()
-        yield chain
-    finally:
-        chain.stop_all()
+    yield from running(tmp_path, products=50)
 
 
 def _card(chain: Chain) -> str:
-    member = chain.hq_post(
-        "/api/v1/loyalty/members",
-        {"idempotency_key": new_id(), "mobile": "13700137000", "name": "李雷"},
-    )
-    assert member.status_code == 201, member.text
-    card = chain.hq_post(
-        "/api/v1/loyalty/cards",
-        {
-            "idempotency_key": new_id(),
-            "medium": "virtual",
-            "member_id": member.json()["member_id"],
-            "activate": True,
-        },
-    )
-    assert card.status_code == 201, card.text
-    number: str = card.json()["number"]
+    number = chain.member_card("13700137000", "李雷")
     top_up = chain.store_call(
         "S001-T01",
         "POST",

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from chainpos.ids import new_id
-from tests.e2e.chain import Chain, http, wait_for
+from tests.e2e.chain import Chain, http, running, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -29,33 +29,9 @@ POLICY = {
 
 @pytest.fixture
 def chain(tmp_path: Path) -> Iterator[Chain]:
-    chain = Chain(tmp_path, products=50)
-    chain.store_env = {"CHAINPOS_STORE_OFFLINE_LIMITS": json.dumps(POLICY)}
-    chain.prepare()
-    try:
-        chain.start_all()
-        yield chain
-    finally:
-        chain.stop_all()
-
-
-def _member_card(chain: Chain, mobile: str) -> str:
-    member = chain.hq_post(
-        "/api/v1/loyalty/members", {"idempotency_key": new_id(), "mobile": mobile, "name": "赵敏"}
+    yield from running(
+        tmp_path, products=50, store_env={"CHAINPOS_STORE_OFFLINE_LIMITS": json.dumps(POLICY)}
     )
-    assert member.status_code == 201, member.text
-    card = chain.hq_post(
-        "/api/v1/loyalty/cards",
-        {
-            "idempotency_key": new_id(),
-            "medium": "virtual",
-            "member_id": member.json()["member_id"],
-            "activate": True,
-        },
-    )
-    assert card.status_code == 201, card.text
-    number: str = card.json()["number"]
-    return number
 
 
 def _balances(chain: Chain, till: str, card: str) -> dict[str, Any]:
@@ -91,7 +67,7 @@ def _hq_card(chain: Chain, card: str) -> dict[str, Any]:
 
 
 def test_a_cash_top_up_at_one_store_shows_at_another_and_reaches_hq_once(chain: Chain) -> None:
-    card = _member_card(chain, "13900139020")
+    card = chain.member_card("13900139020")
     top_up = chain.till_post(
         "S001-T01",
         "/api/v1/loyalty/top-ups",
@@ -121,7 +97,7 @@ def test_a_store_cut_from_hq_lets_points_pay_within_its_limits_and_hq_posts_them
     chain: Chain,
 ) -> None:
     till = "S001-T01"
-    card = _member_card(chain, "13900139021")
+    card = chain.member_card("13900139021")
     adjusted = chain.hq_post(
         f"/api/v1/loyalty/cards/{card}/points/adjust",
         {"idempotency_key": new_id(), "points": 10_000, "reason": "welcome gift"},
