@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from chainpos.sync.receiver import DocumentRejected
 from chainpos.upsert import add_to, upsert
 from hq_server.loyalty.enrolment import apply_member_sales
+from hq_server.loyalty.gifts import apply_gift_document
 from hq_server.loyalty.ingestion import LOYALTY_DOCUMENTS, apply_loyalty_document
 from hq_server.models import Sale, SaleLine, StockLevel, Till
 from hq_server.promotions.usage import SaleUses, count_sales
@@ -33,6 +34,8 @@ def apply_document(session: Session, doc: Document, sender: str) -> None:
         _apply_stock_count(session, doc)
     elif doc.type in LOYALTY_DOCUMENTS:
         apply_loyalty_document(session, doc)
+    elif doc.type == "points_gift":  # points posted online; the goods leave stock here
+        apply_gift_document(session, doc)
     else:
         raise DocumentRejected(f"HQ does not take {doc.type} documents")
 

@@ -1,4 +1,4 @@
-"""The till's loyalty endpoints: stored-value top-ups and balance checks (through the store)."""
+"""The till's loyalty endpoints: top-ups, balance checks, gifts for points (via the store)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from chainpos.auth import require_staff
 from chainpos.db import unit_of_work
 from chainpos.schemas import Fen
 from chainpos.web import doc, load, load_query
-from pos_terminal import top_ups
+from pos_terminal import gifts, top_ups
 from pos_terminal.api import _print_and_open_drawer, store_client
 from pos_terminal.schemas import MAX_TENDER
 
@@ -94,6 +94,40 @@ class MemberBalancesSchema(Schema):
     cards = fields.List(fields.Nested(CardBalancesSchema))
 
 
+class GiftRedeemInSchema(Schema):
+    redemption_id = fields.UUID(required=True)
+    card = fields.String(required=True, validate=_card)
+    gift = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    quantity = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=100))
+
+
+class GiftSchema(Schema):
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    points = fields.Integer(metadata={"description": "points per unit"})
+    sku = fields.String(allow_none=True, metadata={"description": "goods from stock, if any"})
+
+
+class GiftListSchema(Schema):
+    gifts = fields.List(fields.Nested(GiftSchema))
+
+
+class GiftRedeemedSchema(Schema):
+    redemption_id = fields.String()
+    receipt_no = fields.String()
+    card = fields.String()
+    gift = fields.Nested(GiftSchema)
+    quantity = fields.Integer()
+    points = fields.Integer(metadata={"description": "points used, all units together"})
+    points_balance = fields.Integer(allow_none=True, metadata={"description": "points after"})
+    reference = fields.String(metadata={"description": "PG:<redemption id>"})
+    lines = fields.List(fields.Dict(), metadata={"description": "the goods, as stock lines"})
+    doc_id = fields.String()
+    business_day = fields.String()
+    receipt_text = fields.String()
+
+
 def _factory() -> sessionmaker[Session]:
     factory: sessionmaker[Session] = current_app.extensions["chainpos.sessions"]
     return factory
@@ -140,3 +174,42 @@ def top_up() -> Any:
 def balances() -> Any:
     query = load_query(MemberQuerySchema())
     return jsonify(top_ups.balance_check(store_client, query))
+
+
+@bp.get("/gifts")
+@doc(
+    "The gifts members can take for points today (HQ online)",
+    response=GiftListSchema,
+    security="bearer",
+)
+@require_staff()
+def gift_list() -> Any:
+    return jsonify(gifts.gift_list(store_client))
+
+
+@bp.post("/gifts/redeem")
+@doc(
+    "Exchange a card's points for a catalog gift (HQ online); prints a slip. "
+    "Idempotent by redemption_id",
+    body=GiftRedeemInSchema,
+    response=GiftRedeemedSchema,
+    security="bearer",
+)
+@require_staff()
+def redeem_gift() -> Any:
+    data = load(GiftRedeemInSchema())
+    with unit_of_work(_factory()) as session:
+        result = gifts.redeem_gift(
+            session,
+            redemption_id=str(data["redemption_id"]),
+            card=data["card"],
+            gift=data["gift"],
+            quantity=data["quantity"],
+            cashier=g.staff_code,
+            store_client=store_client,
+        )
+    worker = current_app.extensions.get("chainpos.worker")
+    if worker is not None:
+        worker.nudge()
+    result["devices"] = _print_and_open_drawer({"receipt": result["receipt"], "tenders": []})
+    return jsonify(result), 201

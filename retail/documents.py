@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +21,8 @@ DOCUMENT_TYPES = frozenset(
         "points_offline_redeem",  # points spent under the offline policy, posted later
         # A till's top-up of a card: HQ credited it online; the drawer took the money.
         "sv_top_up",
+        # A till handed over a gift exchanged online for points; with a sku, it is stock.
+        "points_gift",
     }
 )
 
@@ -104,6 +107,15 @@ class Document:
             created_at=text("created_at") or "",
             body=body,
         )
+
+
+_POINTS_GIFT_IDS = uuid.UUID("6f1d3c2a-5b7e-4c19-9a0d-2e8f4b6c1a57")
+
+
+def points_gift_document_id(redemption_id: str) -> str:
+    """The id of the till's `points_gift` document for a redemption: one redemption can
+    only ever be one document (a retry finds it; a second copy is a duplicate upstream)."""
+    return str(uuid.uuid5(_POINTS_GIFT_IDS, redemption_id))
 
 
 def receipt_number(store: str, till: str, business_day: date, seq: int) -> str:

@@ -54,6 +54,12 @@ def apply_till_document(session: Session, doc: Document, till: str) -> None:
         keep_top_up(session, doc, till)
         enqueue(session, SYNC, doc)
         return
+    if doc.type == "points_gift":
+        from store_server.loyalty.gifts import keep_gift
+
+        keep_gift(session, doc, till)
+        enqueue(session, SYNC, doc)
+        return
     if doc.type != "sale":
         raise DocumentRejected(f"a till does not send {doc.type} documents")
     lines = doc.body.get("lines")

@@ -23,6 +23,11 @@ def apply_return(session: Session, doc_id: str, lines: Sequence[dict[str, Any]])
     _move(session, doc_id, "return", 1, lines)
 
 
+def apply_gift(session: Session, doc_id: str, lines: Sequence[dict[str, Any]]) -> None:
+    """Take goods handed over as a points gift out of stock, one movement per line."""
+    _move(session, doc_id, "gift", -1, lines)
+
+
 def _move(
     session: Session, doc_id: str, kind: str, sign: int, lines: Sequence[dict[str, Any]]
 ) -> None:

@@ -22,6 +22,7 @@ from hq_server.loyalty import schemas as s
 from hq_server.loyalty.enrolment import issue_for_purchase
 from hq_server.loyalty.errors import to_app_error
 from hq_server.loyalty.events_api import event_views
+from hq_server.loyalty.gifts_api import gift_views
 from hq_server.loyalty.idempotency import run_once
 from hq_server.loyalty.origin import Origin
 from hq_server.loyalty.settings import LoyaltySettings, chain_today
@@ -85,6 +86,7 @@ def loyalty_blueprint(
     calls = Calls(factory, settings or LoyaltySettings.from_env())
     _staff_views(bp, calls)
     event_views(bp, calls)
+    gift_views(bp, calls, signed)
     store_views(bp, calls, signed)
     return bp
 

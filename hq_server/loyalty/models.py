@@ -366,3 +366,45 @@ class TierReviewRun(Base):
     changed: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class GiftRow(Base):
+    """A catalog gift members take for points; with a sku the goods come out of stock."""
+
+    __tablename__ = "loyalty_gifts"
+
+    code: Mapped[str] = mapped_column(_CODE, primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    points: Mapped[int] = mapped_column(BigInteger)  # per unit
+    sku: Mapped[str | None] = mapped_column(ForeignKey("products.sku"), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    updated_by: Mapped[str | None] = mapped_column(_CODE, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class GiftRedemptionRow(Base):
+    """Points exchanged for a gift: one per source document (a till's redemption id)."""
+
+    __tablename__ = "loyalty_gift_redemptions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    document: Mapped[str] = mapped_column(String(64), unique=True)
+    gift_code: Mapped[str] = mapped_column(ForeignKey("loyalty_gifts.code"))
+    sku: Mapped[str | None] = mapped_column(String(32), nullable=True)  # as at redemption
+    quantity: Mapped[int] = mapped_column(Integer)
+    points: Mapped[int] = mapped_column(BigInteger)  # all units together
+    card_id: Mapped[str] = mapped_column(_ID)
+    account_id: Mapped[str] = mapped_column(ForeignKey("loyalty_accounts.id"), index=True)
+    store_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    till_code: Mapped[str | None] = mapped_column(_CODE, nullable=True)
+    staff_code: Mapped[str | None] = mapped_column(_CODE, nullable=True)
+    business_day: Mapped[date] = mapped_column(Date)
+    #: The till's `points_gift` document that took the goods out of the store's stock.
+    handed_over_in: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    __table_args__ = (Index("ix_loyalty_gift_redemptions_day_store", "business_day", "store_code"),)

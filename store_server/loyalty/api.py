@@ -31,6 +31,12 @@ def loyalty_relay_blueprint(relay: Relay, signed: SignedRequests) -> Blueprint:
     def find_member() -> Any:
         return jsonify(services.lookup_member(relay, load_query(s.MemberQuerySchema())))
 
+    @bp.get("/gifts")
+    @doc("The gifts members can take for points today (HQ online only)", security="signed")
+    @signed.required
+    def gifts() -> Any:
+        return jsonify(services.list_gifts(relay))
+
     def mutating(rule: str, summary: str, schema: type[Schema], use: Use, status: int) -> None:
         @doc(summary, body=schema, response=s.AuthorisedSchema, security="signed")
         @signed.required
@@ -67,6 +73,13 @@ def loyalty_relay_blueprint(relay: Relay, signed: SignedRequests) -> Blueprint:
         "Redeem a coupon: verified here, redeemed at HQ or journaled for it",
         s.CouponSchema,
         services.redeem_coupon,
+        200,
+    )
+    mutating(
+        "/points/gift",
+        "Exchange points for a catalog gift (HQ online only)",
+        s.GiftSchema,
+        services.redeem_gift,
         200,
     )
     mutating(

@@ -77,6 +77,14 @@ class EarnSchema(Call):
     )
 
 
+class GiftSchema(Call):
+    """Points for a catalog gift; the key is the till's redemption id."""
+
+    card = fields.String(required=True, validate=_card)
+    gift = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100))
+
+
 class AuthorisedSchema(Schema):
     mode = fields.String(metadata={"enum": ["online", "offline", "queued"]})
     reference = fields.String()
@@ -87,3 +95,5 @@ class AuthorisedSchema(Schema):
     points_used = fields.Integer(metadata={"description": "points redemption only"})
     principal = fields.Integer(metadata={"description": "top-up only: principal credited"})
     bonus = fields.Integer(metadata={"description": "top-up only: bonus credited"})
+    gift = fields.Dict(metadata={"description": "gift only: code, names, sku, points per unit"})
+    quantity = fields.Integer(metadata={"description": "gift only: units handed over"})

@@ -433,3 +433,43 @@ def release(relay: Relay, key: str, till: str | None) -> Answer:
         answer = {**answer, "released": True, "release_document": document.id}
         row.answer = json.dumps(answer, ensure_ascii=False)
         return answer
+
+
+POINTS_GIFT = "points.gift"
+
+
+def redeem_gift(relay: Relay, request: Mapping[str, Any], till: str | None) -> Answer:
+    """Points for a catalog gift: online only, the price and the lots are HQ's.
+
+    The answer keeps the gift (code, names, sku, points per unit) and the quantity: the
+    till's `points_gift` document is checked against it (`store_server.loyalty.gifts`).
+    """
+
+    def answer(session: Session, hq: Answer) -> Answer:
+        balance = hq.get("balance") or {}
+        offline.touched_hq(session, hq["card"], balance)
+        return {
+            "mode": "online",
+            "reference": f"PG:{request['idempotency_key']}",
+            "card": hq["card"],
+            "amount": 0,
+            "points_used": hq["points"],
+            "points": balance.get("points"),
+            "balance": balance.get("total"),
+            "gift": hq["gift"],
+            "quantity": hq["quantity"],
+        }
+
+    return _run(relay, POINTS_GIFT, "/points/gift", request, till, answer)
+
+
+def list_gifts(relay: Relay) -> Answer:
+    """The gifts HQ lets members redeem on this store's business day (online only)."""
+    with unit_of_work(relay.factory) as session:
+        day = business_day(session)
+    try:
+        return call(relay.hq(), "GET", "/gifts", {"business_day": day})
+    except Unreachable:
+        raise HqUnreachable(
+            "HQ cannot be reached to list the gifts", {"hq": "unreachable"}
+        ) from None
