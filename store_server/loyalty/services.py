@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from chainpos.db import unit_of_work, utcnow
 from chainpos.sync.outbox import originate
 from loyalty.errors import LoyaltyError
-from loyalty.offline import Refusal
-from retail.documents import business_day_at
+from loyalty.offline import Authorisation, Refusal
+from retail.documents import Document, business_day_at
 from store_server import services as store
 from store_server.loyalty import coupons, offline
 from store_server.loyalty.errors import (
@@ -166,35 +166,55 @@ def _sv_answer(session: Session, mode: str, request: Mapping[str, Any], hq: Answ
     }
 
 
+def _authorised(decision: Authorisation | Refusal) -> Authorisation:
+    """The offline policy's authorisation; its refusal raised with the reason."""
+    if isinstance(decision, Refusal):
+        raise OfflineRefused(
+            f"HQ is unreachable and the offline policy refuses: {decision.code}",
+            {"card": decision.code},
+            code=decision.code,
+        )
+    return decision
+
+
+def _journal_offline(
+    session: Session,
+    doc_type: str,
+    request: Mapping[str, Any],
+    till: str | None,
+    decision: Authorisation,
+    **extra: Any,
+) -> Document:
+    """Journal an offline authorisation for HQ to post when it can be reached again."""
+    key = request["idempotency_key"]
+    return originate(
+        session,
+        SYNC,
+        doc_type,
+        origin_store=store.store_code(session),
+        origin_till=None,
+        business_day=business_day(session),
+        body={
+            "tender_id": key,
+            "card": request["card"],
+            "amount": request["amount"],
+            **extra,
+            "document": request.get("document") or key,
+            "till": till,
+            "staff": request.get("staff"),
+            "authorisation": decision.to_dict(),
+        },
+    )
+
+
 def debit(relay: Relay, request: Mapping[str, Any], till: str | None) -> Answer:
     """Stored value as a tender: HQ online, else within the offline limits (journaled)."""
 
     def decide_offline(session: Session) -> tuple[Answer, str | None]:
         number, amount, key = request["card"], request["amount"], request["idempotency_key"]
-        decision = offline.decide(session, relay.settings.offline.stored_value, number, amount, key)
-        if isinstance(decision, Refusal):
-            raise OfflineRefused(
-                f"HQ is unreachable and the offline policy refuses: {decision.code}",
-                {"card": decision.code},
-                code=decision.code,
-            )
-        document = originate(
-            session,
-            SYNC,
-            "sv_offline_debit",
-            origin_store=store.store_code(session),
-            origin_till=None,
-            business_day=business_day(session),
-            body={
-                "tender_id": key,
-                "card": number,
-                "amount": amount,
-                "document": request.get("document") or key,
-                "till": till,
-                "staff": request.get("staff"),
-                "authorisation": decision.to_dict(),
-            },
-        )
+        limits = relay.settings.offline.stored_value
+        decision = _authorised(offline.decide(session, limits, number, amount, key))
+        document = _journal_offline(session, "sv_offline_debit", request, till, decision)
         answer = {
             "mode": "offline",
             "reference": f"SVO:{document.id}",
@@ -265,30 +285,9 @@ def redeem_points(relay: Relay, request: Mapping[str, Any], till: str | None) ->
         except LoyaltyError as err:
             raise InvalidAmount(err.message, {"amount": err.message}) from None
         limits = relay.settings.offline.points
-        decision = offline.decide_points(session, limits, number, points, key)
-        if isinstance(decision, Refusal):
-            raise OfflineRefused(
-                f"HQ is unreachable and the offline policy refuses: {decision.code}",
-                {"card": decision.code},
-                code=decision.code,
-            )
-        document = originate(
-            session,
-            SYNC,
-            "points_offline_redeem",
-            origin_store=store.store_code(session),
-            origin_till=None,
-            business_day=business_day(session),
-            body={
-                "tender_id": key,
-                "card": number,
-                "amount": amount,
-                "points": points,
-                "document": request.get("document") or key,
-                "till": till,
-                "staff": request.get("staff"),
-                "authorisation": decision.to_dict(),
-            },
+        decision = _authorised(offline.decide_points(session, limits, number, points, key))
+        document = _journal_offline(
+            session, "points_offline_redeem", request, till, decision, points=points
         )
         offline_answer = {
             "mode": "offline",
