@@ -12,25 +12,22 @@ goods as a stock line, which the store and HQ take out of stock.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chainpos.db import utcnow
 from chainpos.errors import AppError, Conflict, ValidationFailed
-from chainpos.sync.outbox import enqueue
 from loyalty.cards import normalise_card_number
 from loyalty.errors import InvalidCardNumber
 from pos_terminal import loyalty as till_loyalty
-from pos_terminal.journal import next_entry, store_of
+from pos_terminal.journal import answer, journal, next_entry, store_of
 from pos_terminal.models import SYNC
+from pos_terminal.receipts import receipt_head
 from pos_terminal.top_ups import HqNeeded
 from retail.documents import Document, points_gift_document_id
-from retail.receipt import PAPER_COLUMNS, Receipt, ReceiptLine, render_text
+from retail.receipt import Receipt, ReceiptLine
 
 REDEEM = "/api/v1/loyalty/points/gift"
 GIFTS = "/api/v1/loyalty/gifts"
@@ -103,18 +100,14 @@ def redeem_gift(
         if sku
         else [],
     }
-    document = Document(
-        id=doc_id,
-        type="points_gift",
-        origin_store=entry.store_code,
-        origin_till=entry.till,
-        business_day=entry.day.isoformat(),
-        seq=entry.seq,
-        created_at=now.isoformat(),
-        body=body,
+    return journal(
+        session,
+        entry,
+        "points_gift",
+        body,
+        lambda done: gift_receipt(done, entry.store, entry.till),
+        doc_id=doc_id,
     )
-    enqueue(session, SYNC, document)
-    return _answer(document, entry.store)
 
 
 def _ask_store(
@@ -165,28 +158,12 @@ def _already_done(
             f"redemption {body['redemption_id']} was made for another card, gift or quantity",
             {"redemption_id": "already used for another redemption"},
         )
-    return _answer(document, store_of(session))
-
-
-def _answer(document: Document, store: Any) -> dict[str, Any]:
-    """What the cashier gets, the same for the first call and every retry."""
-    result = {
-        **document.body,
-        "business_day": document.business_day,
-        "seq": document.seq,
-        "doc_id": document.id,
-        "created_at": document.created_at,
-    }
-    printed = gift_receipt(result, store, document.origin_till or "")
-    result["receipt"] = asdict(printed)
-    result["receipt_text"] = render_text(printed, PAPER_COLUMNS[80])
-    return result
+    store = store_of(session)
+    return answer(document, lambda done: gift_receipt(done, store, document.origin_till or ""))
 
 
 def gift_receipt(result: dict[str, Any], store: Any, code: str) -> Receipt:
     """The member's slip: the gift handed over, the points it took, the points left."""
-    timezone = store.timezone if store is not None else "Asia/Shanghai"
-    local = datetime.fromisoformat(result["created_at"]).astimezone(ZoneInfo(timezone))
     gift = result["gift"]
     extra = {
         "卡号 Card": f"****{result['card'][-4:]}",
@@ -196,13 +173,7 @@ def gift_receipt(result: dict[str, Any], store: Any, code: str) -> Receipt:
         extra["积分余额 Points left"] = str(result["points_balance"])
     name = f"{gift.get('name_zh') or ''} {gift.get('name_en') or gift.get('code')}".strip()
     return Receipt(
-        store_name=store.name if store is not None else code.split("-")[0],
-        store_code=code.split("-")[0],
-        till_code=code,
-        receipt_no=result["receipt_no"],
-        business_day=result["business_day"],
-        printed_at=f"{local:%Y-%m-%d %H:%M}",
-        cashier=result["cashier"],
+        **receipt_head(result, store, code),
         # Paid with points, not money: the line and the total are 0.00 yuan.
         lines=(
             ReceiptLine(f"{name} ({gift.get('points')} 积分/pt)", str(result["quantity"]), 0, 0),

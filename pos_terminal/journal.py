@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from chainpos.sync.enrolment import identity, take_seq
 from chainpos.sync.outbox import originate
 from pos_terminal.models import MASTER, SYNC
-from retail.documents import business_day_at, receipt_number
+from retail.documents import Document, business_day_at, receipt_number
 from retail.receipt import PAPER_COLUMNS, Receipt, render_text
 
 
@@ -59,6 +59,7 @@ def journal(
     doc_type: str,
     body: dict[str, Any],
     receipt: Callable[[dict[str, Any]], Receipt],
+    doc_id: str | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     """Journal `body` as a `doc_type` document; the answer is the body, where it went, the receipt.
@@ -74,10 +75,18 @@ def journal(
         business_day=entry.day.isoformat(),
         body=body,
         seq=entry.seq,
+        doc_id=doc_id,
     )
+    return answer(document, receipt, **extra)
+
+
+def answer(
+    document: Document, receipt: Callable[[dict[str, Any]], Receipt], **extra: Any
+) -> dict[str, Any]:
+    """What the cashier gets for a journaled document: its body, where it went, the slip."""
     result = {
-        **body,
-        "business_day": entry.day.isoformat(),
+        **document.body,
+        "business_day": document.business_day,
         "seq": document.seq,
         "doc_id": document.id,
         "created_at": document.created_at,

@@ -15,7 +15,7 @@ from retail.receipt import (
     ReceiptTender,
 )
 
-_TENDER_LABELS = {
+TENDER_LABELS = {
     "cash": "Cash 现金",
     "bank_card": "Card 银行卡",
     "mobile_wallet": "Wallet 移动支付",
@@ -25,17 +25,24 @@ _TENDER_LABELS = {
 }
 
 
-def build_receipt(sale: dict[str, Any], store: Any, till_code: str, copy_no: int = 0) -> Receipt:
+def receipt_head(done: dict[str, Any], store: Any, till_code: str) -> dict[str, Any]:
+    """The header every slip of this till prints: store, till, number, day, time, cashier."""
     timezone = store.timezone if store is not None else "Asia/Shanghai"
-    local = datetime.fromisoformat(sale["created_at"]).astimezone(ZoneInfo(timezone))
+    local = datetime.fromisoformat(done["created_at"]).astimezone(ZoneInfo(timezone))
+    return {
+        "store_name": store.name if store is not None else till_code.split("-")[0],
+        "store_code": till_code.split("-")[0],
+        "till_code": till_code,
+        "receipt_no": done["receipt_no"],
+        "business_day": done["business_day"],
+        "printed_at": f"{local:%Y-%m-%d %H:%M}",
+        "cashier": done["cashier"],
+    }
+
+
+def build_receipt(sale: dict[str, Any], store: Any, till_code: str, copy_no: int = 0) -> Receipt:
     return Receipt(
-        store_name=store.name if store is not None else till_code.split("-")[0],
-        store_code=till_code.split("-")[0],
-        till_code=till_code,
-        receipt_no=sale["receipt_no"],
-        business_day=sale["business_day"],
-        printed_at=f"{local:%Y-%m-%d %H:%M}",
-        cashier=sale["cashier"],
+        **receipt_head(sale, store, till_code),
         lines=tuple(
             ReceiptLine(
                 savings=tuple(
@@ -51,7 +58,7 @@ def build_receipt(sale: dict[str, Any], store: Any, till_code: str, copy_no: int
         total=sale["total"],
         tenders=tuple(
             ReceiptTender(
-                _TENDER_LABELS.get(t["method"], t["method"]), t["amount"], t.get("reference")
+                TENDER_LABELS.get(t["method"], t["method"]), t["amount"], t.get("reference")
             )
             for t in sale["tenders"]
         ),

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -26,6 +24,7 @@ from chainpos.errors import AppError, Conflict, NotFound
 from pos_terminal import loyalty as till_loyalty
 from pos_terminal.journal import journal, next_entry
 from pos_terminal.models import TillReturn, TillSale
+from pos_terminal.receipts import TENDER_LABELS, receipt_head
 from retail.promotions.returns import ReturnRefused, ReturnRequest
 from retail.receipt import (
     Receipt,
@@ -40,14 +39,8 @@ from retail.sale_returns import (
     split_refund,
 )
 
-_REFUND_LABELS = {
-    "cash": "现金 Cash",
-    "bank_card": "银行卡 Card",
-    "wallet": "钱包 Wallet",
-    "stored_value": "储值卡 Stored value",
-    "points": "积分 Points",
-    "coupon": "券(不退) Coupon, forfeited",
-}
+#: A coupon's share of a refund is not given back; its line on the slip says so.
+_REFUND_LABELS = {**TENDER_LABELS, "coupon": "Coupon, forfeited 券(不退)"}
 
 
 class ReturnNotAllowed(AppError):
@@ -243,16 +236,8 @@ def _returned_lines(sale: dict[str, Any], refund: Any) -> list[dict[str, Any]]:
 
 
 def _receipt(result: dict[str, Any], store: Any, code: str) -> Receipt:
-    timezone = store.timezone if store is not None else "Asia/Shanghai"
-    local = datetime.fromisoformat(result["created_at"]).astimezone(ZoneInfo(timezone))
     return Receipt(
-        store_name=store.name if store is not None else code.split("-")[0],
-        store_code=code.split("-")[0],
-        till_code=code,
-        receipt_no=result["receipt_no"],
-        business_day=result["business_day"],
-        printed_at=f"{local:%Y-%m-%d %H:%M}",
-        cashier=result["cashier"],
+        **receipt_head(result, store, code),
         lines=tuple(
             ReceiptLine(
                 name=line["name"],

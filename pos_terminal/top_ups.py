@@ -12,9 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +22,7 @@ from pos_terminal import loyalty as till_loyalty
 from pos_terminal.errors import SaleRefused
 from pos_terminal.journal import journal, next_entry
 from pos_terminal.models import TillTopUp
+from pos_terminal.receipts import TENDER_LABELS, receipt_head
 from retail.money import format_minor
 from retail.receipt import Receipt, ReceiptLine, ReceiptTender
 from retail.sale import SaleError, Tender, settle
@@ -32,8 +31,6 @@ from retail.sale import SaleError, Tender, settle
 TOP_UP_METHODS = ("cash", "bank_card", "mobile_wallet")
 CREDIT = "/api/v1/loyalty/sv/credit"
 MEMBERS = "/api/v1/loyalty/members"
-
-_LABELS = {"cash": "Cash 现金", "bank_card": "Card 银行卡", "mobile_wallet": "Wallet 移动支付"}
 
 
 class TopUpIdReused(Conflict):
@@ -182,8 +179,6 @@ def _already_done(session: Session, top_up_id: str, fingerprint: str) -> dict[st
 
 def top_up_receipt(result: dict[str, Any], store: Any, code: str) -> Receipt:
     """The customer's slip: what was paid, principal and bonus credited, the new balance."""
-    timezone = store.timezone if store is not None else "Asia/Shanghai"
-    local = datetime.fromisoformat(result["created_at"]).astimezone(ZoneInfo(timezone))
     extra = {
         "卡号 Card": f"****{result['card'][-4:]}",
         "本金 Principal": format_minor(result["amount"]),
@@ -193,19 +188,15 @@ def top_up_receipt(result: dict[str, Any], store: Any, code: str) -> Receipt:
     if total is not None:
         extra["余额 Balance"] = format_minor(int(total))
     return Receipt(
-        store_name=store.name if store is not None else code.split("-")[0],
-        store_code=code.split("-")[0],
-        till_code=code,
-        receipt_no=result["receipt_no"],
-        business_day=result["business_day"],
-        printed_at=f"{local:%Y-%m-%d %H:%M}",
-        cashier=result["cashier"],
+        **receipt_head(result, store, code),
         lines=(
             ReceiptLine("储值充值 Stored value top-up", "1", result["amount"], result["amount"]),
         ),
         total=result["amount"],
         tenders=tuple(
-            ReceiptTender(_LABELS.get(t["method"], t["method"]), t["amount"], t.get("reference"))
+            ReceiptTender(
+                TENDER_LABELS.get(t["method"], t["method"]), t["amount"], t.get("reference")
+            )
             for t in result["tenders"]
         ),
         change=result["change"],

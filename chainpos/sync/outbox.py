@@ -72,17 +72,19 @@ def originate(
     business_day: str,
     body: dict[str, Any],
     seq: int | None = None,
+    doc_id: str | None = None,
 ) -> Document:
     """Write a new document of this tier into its outbox with the next sequence number.
 
     A caller that needs the number before it writes the body (a receipt number is made
-    from it) takes it with `take_seq` in the same transaction and passes it as `seq`.
+    from it) takes it with `take_seq` in the same transaction and passes it as `seq`. A
+    caller whose document id is derived from a request id (so a retry finds it) passes it.
     """
     from chainpos.ids import new_id
     from chainpos.sync.enrolment import take_seq
 
     document = Document(
-        id=new_id(),
+        id=doc_id or new_id(),
         type=doc_type,
         origin_store=origin_store,
         origin_till=origin_till,
