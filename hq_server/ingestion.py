@@ -11,13 +11,14 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from chainpos.sync.receiver import DocumentRejected
-from chainpos.upsert import add_to, upsert
+from chainpos.upsert import upsert
 from hq_server.loyalty.enrolment import apply_member_sales
 from hq_server.loyalty.gifts import apply_gift_document
 from hq_server.loyalty.ingestion import LOYALTY_DOCUMENTS, apply_loyalty_document
 from hq_server.models import Sale, SaleLine, StockLevel, Till
 from hq_server.promotions.usage import SaleUses, count_sales
 from hq_server.returns import apply_return
+from hq_server.stock import move_stock
 from retail.documents import Document
 from retail.promotions.usage import member_of_sale, uses_in_sale
 
@@ -129,19 +130,9 @@ def _sale_rows(doc: Document) -> _SaleRows:
 def _write_sales(session: Session, prepared: Sequence[_SaleRows]) -> None:
     session.execute(insert(Sale), [p.sale for p in prepared])
     session.execute(insert(SaleLine), [line for p in prepared for line in p.lines])
-    stock: dict[tuple[str, str], int] = {}
-    for p in prepared:
-        for key, delta in p.stock.items():
-            stock[key] = stock.get(key, 0) + delta
-    add_to(
+    move_stock(
         session,
-        StockLevel,
-        [
-            {"store_code": store, "sku": sku, "on_hand": delta}
-            for (store, sku), delta in sorted(stock.items())
-        ],
-        ["store_code", "sku"],
-        "on_hand",
+        ((store, sku, delta) for p in prepared for (store, sku), delta in p.stock.items()),
     )
     count_sales(session, [p.uses for p in prepared if p.uses is not None])
 

@@ -16,10 +16,10 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from chainpos.sync.receiver import DocumentRejected
-from chainpos.upsert import add_to
 from hq_server.loyalty.returns import settle_member_return
 from hq_server.loyalty.settings import LoyaltySettings
-from hq_server.models import SaleReturn, SaleReturnLine, StockLevel
+from hq_server.models import SaleReturn, SaleReturnLine
+from hq_server.stock import move_stock
 from retail.documents import Document
 
 
@@ -61,17 +61,5 @@ def apply_return(session: Session, doc: Document, settings: LoyaltySettings | No
         raise DocumentRejected("sale_return lines do not add up to its refund")
     session.execute(insert(SaleReturn), [record])
     session.execute(insert(SaleReturnLine), lines)
-    stock: dict[str, int] = {}
-    for line in lines:
-        stock[line["sku"]] = stock.get(line["sku"], 0) + line["stock_qty"]
-    add_to(
-        session,
-        StockLevel,
-        [
-            {"store_code": doc.origin_store, "sku": sku, "on_hand": qty}
-            for sku, qty in sorted(stock.items())
-        ],
-        ["store_code", "sku"],
-        "on_hand",
-    )
+    move_stock(session, ((doc.origin_store, line["sku"], line["stock_qty"]) for line in lines))
     settle_member_return(session, doc, settings or LoyaltySettings.from_env())

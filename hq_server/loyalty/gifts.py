@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 from chainpos.db import utcnow
 from chainpos.errors import Conflict, NotFound, ValidationFailed
 from chainpos.sync.receiver import DocumentRejected
-from chainpos.upsert import add_to
 from hq_server.loyalty import ledger
 from hq_server.loyalty.models import GiftRedemptionRow, GiftRow
 from hq_server.loyalty.origin import Origin
 from hq_server.loyalty.settings import LoyaltySettings
-from hq_server.models import Product, StockLevel
+from hq_server.models import Product
+from hq_server.stock import move_stock
 from loyalty.cards import ensure_usable
 from loyalty.points import Gift, redeem_gift
 from retail.documents import Document, points_gift_document_id
@@ -277,11 +277,5 @@ def apply_gift_document(session: Session, doc: Document) -> None:
         raise DocumentRejected(f"points_gift lines {lines} are not the gift's {expected}")
     row.handed_over_in = doc.id
     if row.sku:
-        add_to(
-            session,
-            StockLevel,
-            [{"store_code": doc.origin_store, "sku": row.sku, "on_hand": -row.quantity}],
-            ["store_code", "sku"],
-            "on_hand",
-        )
+        move_stock(session, [(doc.origin_store, row.sku, -row.quantity)])
     session.flush()
