@@ -15,7 +15,7 @@ from hq_server.loyalty import gifts_schemas as s
 from hq_server.loyalty.origin import Origin
 from hq_server.loyalty.schemas import Idempotent
 from hq_server.loyalty.settings import chain_today
-from hq_server.loyalty.store_api import store_origin
+from hq_server.loyalty.store_api import signed_mutation
 
 if TYPE_CHECKING:
     from hq_server.loyalty.api import Calls
@@ -25,12 +25,7 @@ SUPERVISORS = ("supervisor", "admin")
 
 def gift_views(bp: Blueprint, calls: Calls, signed: SignedRequests) -> None:
     """Register the gift endpoints on the loyalty blueprint."""
-    factory, rules, staff_once, store_once = (
-        calls.factory,
-        calls.rules,
-        calls.staff_once,
-        calls.store_once,
-    )
+    factory, rules, staff_once = calls.factory, calls.rules, calls.staff_once
 
     @bp.post("/gifts")
     @doc(
@@ -154,27 +149,22 @@ def gift_views(bp: Blueprint, calls: Calls, signed: SignedRequests) -> None:
                 gifts.list_gifts(session, available_on=query["business_day"] or chain_today())
             )
 
-    @bp.post("/store/points/gift")
-    @doc(
+    signed_mutation(
+        bp,
+        calls,
+        signed,
+        "/store/points/gift",
         "Exchange points for a catalog gift at a till, soonest-expiring first",
-        body=s.StoreGiftRedeemInSchema,
-        response=s.GiftRedeemedSchema,
-        security="signed",
+        s.StoreGiftRedeemInSchema,
+        "gift.redeem",
+        lambda session, data, origin: gifts.redeem(
+            session,
+            rules,
+            data["gift"],
+            data["quantity"],
+            origin,
+            number=data["card"],
+            uid=data["card_uid"],
+        ),
+        s.GiftRedeemedSchema,
     )
-    @signed.required
-    def store_redeem_gift() -> Any:
-        data = load(s.StoreGiftRedeemInSchema())
-        origin = store_origin(data)
-        return store_once(
-            "gift.redeem",
-            data,
-            lambda session: gifts.redeem(
-                session,
-                rules,
-                data["gift"],
-                data["quantity"],
-                origin,
-                number=data["card"],
-                uid=data["card_uid"],
-            ),
-        )

@@ -6,10 +6,12 @@ lookup (mobile masked). The store is the signer; a till named in the body must b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, g, jsonify
+from marshmallow import Schema
 from sqlalchemy.orm import Session
 
 from chainpos.auth import SignedRequests
@@ -34,9 +36,38 @@ def store_origin(data: dict[str, Any]) -> Origin:
     return Origin(data["document"], business_day, store, till, data.get("staff"))
 
 
+#: A signed store call's work: the session, the loaded body, where the call happened.
+StoreWork = Callable[[Session, dict[str, Any], Origin], dict[str, Any]]
+
+
+def signed_mutation(
+    bp: Blueprint,
+    calls: Calls,
+    signed: SignedRequests,
+    rule: str,
+    summary: str,
+    body: type[Schema],
+    operation: str | Callable[[dict[str, Any]], str],
+    work: StoreWork,
+    response: type[Schema] | None = None,
+) -> None:
+    """Register `POST rule`: signed by a store, its body loaded, run once per idempotency key."""
+
+    @doc(summary, body=body, response=response, security="signed")
+    @signed.required
+    def view() -> Any:
+        data = load(body())
+        origin = store_origin(data)
+        name = operation(data) if callable(operation) else operation
+        return calls.store_once(name, data, lambda session: work(session, data, origin))
+
+    view.__name__ = rule.strip("/").replace("/", "_")
+    bp.add_url_rule(rule, view_func=view, methods=["POST"])
+
+
 def store_views(bp: Blueprint, calls: Calls, signed: SignedRequests) -> None:
     """Register the signed store endpoints under /store on the loyalty blueprint."""
-    rules, store_once = calls.rules, calls.store_once
+    rules = calls.rules
 
     @bp.get("/store/members")
     @doc(
@@ -49,144 +80,98 @@ def store_views(bp: Blueprint, calls: Calls, signed: SignedRequests) -> None:
     def store_find_member() -> Any:
         return jsonify(calls.find(load_query(s.MemberQuerySchema()), masked=True))
 
-    @bp.post("/store/sv/debit")
-    @doc(
+    def mutation(
+        rule: str,
+        summary: str,
+        body: type[Schema],
+        operation: str | Callable[[dict[str, Any]], str],
+        work: StoreWork,
+        response: type[Schema] | None = None,
+    ) -> None:
+        signed_mutation(bp, calls, signed, rule, summary, body, operation, work, response)
+
+    mutation(
+        "/store/sv/debit",
         "Debit stored value as a tender",
-        body=s.DebitInSchema,
-        response=s.SvAnswerSchema,
-        security="signed",
+        s.DebitInSchema,
+        "sv.debit",
+        lambda session, data, origin: stored_value.debit(
+            session,
+            rules,
+            data["amount"],
+            origin,
+            number=data["card"],
+            uid=data["card_uid"],
+            pin=data["pin"],
+        ),
+        s.SvAnswerSchema,
     )
-    @signed.required
-    def store_debit() -> Any:
-        data = load(s.DebitInSchema())
-        origin = store_origin(data)
-        return store_once(
-            "sv.debit",
-            data,
-            lambda session: stored_value.debit(
-                session,
-                rules,
-                data["amount"],
-                origin,
-                number=data["card"],
-                uid=data["card_uid"],
-                pin=data["pin"],
-            ),
+
+    def credit(session: Session, data: dict[str, Any], origin: Origin) -> dict[str, Any]:
+        card = {"number": data["card"], "uid": data["card_uid"]}
+        if data["kind"] == "top_up":
+            return stored_value.top_up(session, rules, data["amount"], origin, **card)
+        return stored_value.refund_to_card(
+            session, rules, data["amount"], data["original_document"], origin, **card
         )
 
-    @bp.post("/store/sv/credit")
-    @doc(
+    mutation(
+        "/store/sv/credit",
         "Credit stored value: a top-up, or a refund of a card spend",
-        body=s.CreditInSchema,
-        response=s.SvAnswerSchema,
-        security="signed",
+        s.CreditInSchema,
+        lambda data: f"sv.{data['kind']}",
+        credit,
+        s.SvAnswerSchema,
     )
-    @signed.required
-    def store_credit() -> Any:
-        data = load(s.CreditInSchema())
-        origin = store_origin(data)
-
-        def work(session: Session) -> dict[str, Any]:
-            if data["kind"] == "top_up":
-                return stored_value.top_up(
-                    session,
-                    rules,
-                    data["amount"],
-                    origin,
-                    number=data["card"],
-                    uid=data["card_uid"],
-                )
-            return stored_value.refund_to_card(
-                session,
-                rules,
-                data["amount"],
-                data["original_document"],
-                origin,
-                number=data["card"],
-                uid=data["card_uid"],
-            )
-
-        return store_once(f"sv.{data['kind']}", data, work)
-
-    @bp.post("/store/points/earn")
-    @doc(
+    mutation(
+        "/store/points/earn",
         "Earn points for a sale (pending for the return window)",
-        body=s.EarnInSchema,
-        security="signed",
+        s.EarnInSchema,
+        "points.earn",
+        lambda session, data, origin: points.earn(
+            session,
+            rules,
+            [EarnLine(x["line_id"], x["category"], x["amount"]) for x in data["lines"]],
+            origin,
+            number=data["card"],
+            uid=data["card_uid"],
+        ),
     )
-    @signed.required
-    def store_earn() -> Any:
-        data = load(s.EarnInSchema())
-        origin = store_origin(data)
-        lines = [EarnLine(x["line_id"], x["category"], x["amount"]) for x in data["lines"]]
-        return store_once(
-            "points.earn",
-            data,
-            lambda session: points.earn(
-                session, rules, lines, origin, number=data["card"], uid=data["card_uid"]
-            ),
-        )
-
-    @bp.post("/store/points/redeem")
-    @doc("Pay with points, soonest-expiring first", body=s.RedeemPointsInSchema, security="signed")
-    @signed.required
-    def store_redeem_points() -> Any:
-        data = load(s.RedeemPointsInSchema())
-        origin = store_origin(data)
-        return store_once(
-            "points.redeem",
-            data,
-            lambda session: points.redeem(
-                session,
-                rules,
-                data["amount"],
-                origin,
-                number=data["card"],
-                uid=data["card_uid"],
-            ),
-        )
-
-    @bp.post("/store/points/reverse")
-    @doc(
-        "Take back the points a returned sale earned, in proportion",
-        body=s.ReverseInSchema,
-        security="signed",
+    mutation(
+        "/store/points/redeem",
+        "Pay with points, soonest-expiring first",
+        s.RedeemPointsInSchema,
+        "points.redeem",
+        lambda session, data, origin: points.redeem(
+            session, rules, data["amount"], origin, number=data["card"], uid=data["card_uid"]
+        ),
     )
-    @signed.required
-    def store_reverse_points() -> Any:
-        data = load(s.ReverseInSchema())
-        origin = store_origin(data)
+
+    def reverse(session: Session, data: dict[str, Any], origin: Origin) -> dict[str, Any]:
         returned: dict[str, int] = {}
         for line in data["lines"]:
             returned[line["line_id"]] = returned.get(line["line_id"], 0) + line["amount"]
-        return store_once(
-            "points.reverse",
-            data,
-            lambda session: points.reverse_on_return(
-                session, data["sale_document"], returned, origin
-            ),
-        )
+        return points.reverse_on_return(session, data["sale_document"], returned, origin)
 
-    @bp.post("/store/coupons/redeem")
-    @doc(
-        "Redeem a coupon exactly once chain-wide",
-        body=s.CouponRedeemInSchema,
-        response=s.CouponRedeemedSchema,
-        security="signed",
+    mutation(
+        "/store/points/reverse",
+        "Take back the points a returned sale earned, in proportion",
+        s.ReverseInSchema,
+        "points.reverse",
+        reverse,
     )
-    @signed.required
-    def store_redeem_coupon() -> Any:
-        data = load(s.CouponRedeemInSchema())
-        origin = store_origin(data)
-        return store_once(
-            "coupon.redeem",
-            data,
-            lambda session: coupons.redeem(
-                session,
-                data["code"],
-                origin,
-                member_id=data["member_id"],
-                spend=data["spend"],
-                item_price=data["item_price"],
-            ),
-        )
+    mutation(
+        "/store/coupons/redeem",
+        "Redeem a coupon exactly once chain-wide",
+        s.CouponRedeemInSchema,
+        "coupon.redeem",
+        lambda session, data, origin: coupons.redeem(
+            session,
+            data["code"],
+            origin,
+            member_id=data["member_id"],
+            spend=data["spend"],
+            item_price=data["item_price"],
+        ),
+        s.CouponRedeemedSchema,
+    )
