@@ -59,6 +59,12 @@ def apply_return(session: Session, doc: Document, settings: LoyaltySettings | No
         raise DocumentRejected("sale_return has no lines")
     if sum(line["refund"] for line in lines) != record["refund"]:
         raise DocumentRejected("sale_return lines do not add up to its refund")
+    try:
+        through_tenders = sum(int(part["amount"]) for part in body.get("refund_tenders") or ())
+    except (KeyError, TypeError, ValueError) as err:
+        raise DocumentRejected(f"malformed sale_return refund_tenders: {err!r}") from None
+    if through_tenders > record["refund"] or record["paid_out"] > through_tenders:
+        raise DocumentRejected("sale_return gives back more than its refund")
     session.execute(insert(SaleReturn), [record])
     session.execute(insert(SaleReturnLine), lines)
     move_stock(session, ((doc.origin_store, line["sku"], line["stock_qty"]) for line in lines))

@@ -131,4 +131,8 @@ def test_an_impossible_return_is_rejected_whole(loyalty: Loyalty) -> None:
     bad["body"]["lines"][0]["refund"] = 999
     [ack] = loyalty.hq.send_documents(loyalty.store("S001"), bad)
     assert ack["status"] == "rejected" and "add up" in ack["reason"]
+    # Tenders that give back more than the returned lines paid.
+    greedy = _return(card, sale_id, sale_doc, 1_000, stored_value=1_000, cash=500)
+    [ack] = loyalty.hq.send_documents(loyalty.store("S001"), greedy)
+    assert ack["status"] == "rejected" and "more than its refund" in ack["reason"]
     assert _ledger_state(loyalty, card) == state
